@@ -1,0 +1,26 @@
+package io.askflow.kafka;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A record a handler wants published. The value is encoded when the outgoing record is made, so a
+ * value of the wrong type for its topic fails inside the handler, not in the runner.
+ */
+public record Outgoing(String topic, String key, byte[] value, Map<String, String> headers) {
+
+    public Outgoing {
+        Objects.requireNonNull(topic, "topic");
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    public static <T> Outgoing to(TopicSpec<T> topic, String key, T value) {
+        return new Outgoing(topic.name(), key, topic.encode(value), Map.of());
+    }
+
+    public Outgoing withHeader(String name, String value) {
+        java.util.HashMap<String, String> copy = new java.util.HashMap<>(headers);
+        copy.put(name, value);
+        return new Outgoing(topic, key, this.value, copy);
+    }
+}

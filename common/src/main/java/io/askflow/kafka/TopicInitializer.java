@@ -1,0 +1,55 @@
+package io.askflow.kafka;
+
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the catalogue's topics that do not exist yet. Every service calls it at start-up, so
+ * whichever starts first creates them and a fresh cluster needs no separate set-up step.
+ */
+public final class TopicInitializer {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicInitializer.class);
+
+    private TopicInitializer() {
+    }
+
+    public static void ensureTopics(Config config) {
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = Topics.all().stream()
+                    .filter(t -> !existing.contains(t.name()))
+                    .map(t -> new NewTopic(t.name(), config.get(Settings.TOPIC_PARTITIONS),
+                            config.get(Settings.TOPIC_REPLICATION_FACTOR).shortValue()).configs(t.configs()))
+                    .toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                // Another service created them between our listing and our request: that is the goal.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create askflow topics at " + config.get(Settings.KAFKA_BOOTSTRAP_SERVERS), e);
+        }
+    }
+}
