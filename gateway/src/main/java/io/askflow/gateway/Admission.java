@@ -1,0 +1,57 @@
+package io.askflow.gateway;
+
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Answer;
+import io.askflow.message.Turn;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a submission leads to, the same for Kafka and HTTP: an accepted turn, a coded rejection on
+ * the answers topic, or nothing at all for a duplicate of an already accepted request.
+ */
+final class Admission {
+    private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+
+    record Result(Verdict verdict, boolean duplicate, List<Outgoing> records) {
+    }
+
+    private final RequestValidator validator;
+    private final Submissions submissions;
+    private final Clock clock;
+
+    Admission(RequestValidator validator, Submissions submissions, Clock clock) {
+        this.validator = validator;
+        this.submissions = submissions;
+        this.clock = clock;
+    }
+
+    /**
+     * @param source identifies the record or call that brought the bytes; a redelivery has the same source
+     * @param recordKey the Kafka key, used to route a rejection when the request names no conversation
+     */
+    Result admit(byte[] body, String fallbackRequestId, String source, String recordKey) throws SQLException {
+        Verdict verdict = validator.validate(body, fallbackRequestId, clock.instant());
+        return switch (verdict) {
+            case Verdict.Rejected r -> {
+                Answer error = Answer.error(r.requestId(), r.tenantId(), r.conversationId(), r.userId(), r.code(),
+                        r.message(), clock.instant());
+                String key = r.conversationId() != null ? r.conversationId() : recordKey;
+                LOG.info("Rejected {} from {}: {} {}", r.requestId(), source, r.code().wire(), r.message());
+                yield new Result(verdict, false, List.of(Outgoing.to(Topics.ANSWERS, key, error)));
+            }
+            case Verdict.Accepted a -> {
+                Turn turn = a.turn();
+                if (!submissions.claim(turn, source)) {
+                    LOG.info("Dropped duplicate submission of request {} from {}", turn.requestId(), source);
+                    yield new Result(verdict, true, List.of());
+                }
+                yield new Result(verdict, false, List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), turn)));
+            }
+        };
+    }
+}

@@ -1,0 +1,90 @@
+package io.askflow.gateway;
+
+import io.askflow.message.Answer;
+import io.askflow.message.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+
+/**
+ * Answers by request id, for the HTTP API. Answers are stored in PostgreSQL so that any gateway
+ * instance can serve any answer; a caller waiting on this instance is woken at once when this
+ * instance consumes its answer, and otherwise finds it by looking again at short intervals.
+ */
+final class AnswerBook {
+    private static final long RECHECK_MILLIS = 250;
+
+    private final DataSource db;
+    private final Map<String, CompletableFuture<Answer>> waiters = new ConcurrentHashMap<>();
+
+    AnswerBook(DataSource db) {
+        this.db = db;
+    }
+
+    void record(Answer answer) throws SQLException {
+        if (answer.requestId() == null) {
+            return; // a rejection of a request without an id: nobody can ask for it
+        }
+        try (Connection c = db.getConnection();
+                PreparedStatement up = c.prepareStatement("""
+                        INSERT INTO gateway_answers (request_id, tenant_id, answer) VALUES (?, ?, ?::jsonb)
+                        ON CONFLICT (request_id) DO NOTHING""")) {
+            up.setString(1, answer.requestId());
+            up.setString(2, answer.tenantId());
+            up.setString(3, Json.writeString(answer));
+            up.executeUpdate();
+        }
+        CompletableFuture<Answer> w = waiters.remove(answer.requestId());
+        if (w != null) {
+            w.complete(answer);
+        }
+    }
+
+    Optional<Answer> find(String requestId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT answer::text FROM gateway_answers WHERE request_id = ?")) {
+            q.setString(1, requestId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(Json.read(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Answer.class)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The answer, waiting up to {@code wait} for it to arrive. */
+    Optional<Answer> await(String requestId, Duration wait) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        CompletableFuture<Answer> waiter = waiters.computeIfAbsent(requestId, k -> new CompletableFuture<>());
+        try {
+            while (true) {
+                Optional<Answer> stored = find(requestId);
+                if (stored.isPresent()) {
+                    return stored;
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(waiter.get(Math.min(left, RECHECK_MILLIS), TimeUnit.MILLISECONDS));
+                } catch (TimeoutException e) {
+                    // another instance may have stored it: look again
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            waiters.remove(requestId, waiter);
+        }
+    }
+}

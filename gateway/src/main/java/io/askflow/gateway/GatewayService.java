@@ -1,0 +1,73 @@
+package io.askflow.gateway;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import io.askflow.db.Database;
+import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.Route;
+import io.askflow.kafka.Runner;
+import io.askflow.kafka.RunnerOptions;
+import io.askflow.kafka.TopicInitializer;
+import io.askflow.kafka.Topics;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * The gateway, wired: it admits requests from {@code askflow.requests} and HTTP, and records
+ * answers so the HTTP API can serve them. Two consumer groups, because every answer must reach the
+ * answer book while requests are shared out among instances.
+ */
+public final class GatewayService implements AutoCloseable {
+    public static final String GROUP = "askflow-gateway";
+    public static final String ANSWERS_GROUP = "askflow-gateway-answers";
+
+    private final HikariDataSource db;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Runner requests;
+    private final Runner answerFeed;
+    private final HttpApi http;
+
+    private GatewayService(Config config, Clock clock) throws IOException {
+        TopicInitializer.ensureTopics(config);
+        db = Database.open(config, "gateway");
+        producer = KafkaClients.producer(config, "gateway");
+        Submissions submissions = new Submissions(db);
+        AnswerBook answers = new AnswerBook(db);
+        RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
+                config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
+                config.get(Settings.DEFAULT_DEADLINE)));
+        Admission admission = new Admission(validator, submissions, clock);
+
+        requests = new Runner(RunnerOptions.from(config, GROUP),
+                List.of(Route.of(Topics.REQUESTS, in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())),
+                KafkaClients.consumer(config, GROUP, "gateway-requests"), producer).start();
+        answerFeed = new Runner(RunnerOptions.from(config, ANSWERS_GROUP),
+                List.of(Route.of(Topics.ANSWERS, in -> {
+                    answers.record(in.value());
+                    return List.of();
+                })),
+                KafkaClients.consumer(config, ANSWERS_GROUP, "gateway-answers"), producer).start();
+        http = new HttpApi(config.get(Settings.HTTP_PORT), admission, answers, submissions, producer,
+                config.get(Settings.MAX_REQUEST_BYTES));
+    }
+
+    public static GatewayService start(Config config, Clock clock) throws IOException {
+        return new GatewayService(config, clock);
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        requests.close();
+        answerFeed.close();
+        producer.close();
+        db.close();
+    }
+}

@@ -1,0 +1,155 @@
+package io.askflow.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.askflow.message.AskflowMessage;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.Json;
+import io.askflow.message.MessageFormatException;
+import io.askflow.message.PromptRequest;
+import io.askflow.message.Turn;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether submitted bytes are a request askflow will run. Every way a request can be wrong
+ * maps to a coded rejection with a message that says which field and why; nothing throws.
+ */
+final class RequestValidator {
+    static final String DEFAULT_TENANT = "default";
+    static final String ANONYMOUS_USER = "anonymous";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9._:/-]{1,128}");
+    private static final int MAX_METADATA_ENTRIES = 32;
+
+    record Limits(int maxRequestBytes, int maxPromptChars, Duration defaultDeadline) {
+    }
+
+    private final Limits limits;
+
+    RequestValidator(Limits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * @param fallbackRequestId used when the request brings none (HTTP generates one; Kafka requests must bring their own)
+     */
+    Verdict validate(byte[] bytes, String fallbackRequestId, Instant now) {
+        if (bytes == null || bytes.length == 0) {
+            return reject(ErrorCode.INVALID_REQUEST, "The request is empty; expected a PromptRequest JSON object", null);
+        }
+        if (bytes.length > limits.maxRequestBytes()) {
+            return reject(ErrorCode.TOO_LARGE, "The request is " + bytes.length + " bytes; the limit is "
+                    + limits.maxRequestBytes(), bestEffort(bytes));
+        }
+        JsonNode tree;
+        try {
+            tree = Json.tree(bytes);
+        } catch (MessageFormatException e) {
+            return reject(ErrorCode.INVALID_REQUEST, "The request is not valid JSON: " + e.getMessage(), null);
+        }
+        if (!tree.isObject()) {
+            return reject(ErrorCode.INVALID_REQUEST, "The request must be a JSON object", null);
+        }
+        PromptRequest r;
+        try {
+            r = Json.mapper().treeToValue(tree, PromptRequest.class);
+        } catch (Exception e) {
+            return reject(ErrorCode.INVALID_REQUEST, "A field has the wrong type: " + firstLine(e.getMessage()),
+                    PartialIds.of(tree));
+        }
+        return validate(r, fallbackRequestId, now);
+    }
+
+    Verdict validate(PromptRequest r, String fallbackRequestId, Instant now) {
+        String requestId = r.requestId() != null ? r.requestId() : fallbackRequestId;
+        PartialIds ids = new PartialIds(requestId, r.tenantId(), r.conversationId(), r.userId());
+        if (r.schemaVersion() > AskflowMessage.CURRENT_SCHEMA_VERSION) {
+            return reject(ErrorCode.INVALID_REQUEST, "schemaVersion " + r.schemaVersion() + " is newer than this gateway ("
+                    + AskflowMessage.CURRENT_SCHEMA_VERSION + ")", ids);
+        }
+        if (requestId == null || requestId.isBlank()) {
+            return reject(ErrorCode.INVALID_REQUEST, "requestId is required", ids);
+        }
+        if (!ID.matcher(requestId).matches()) {
+            return reject(ErrorCode.INVALID_REQUEST, "requestId must be 1-128 characters of letters, digits and ._:@-", ids);
+        }
+        for (Map.Entry<String, String> field : Map.of("tenantId", nz(r.tenantId()), "conversationId", nz(r.conversationId()),
+                "userId", nz(r.userId())).entrySet()) {
+            if (!field.getValue().isEmpty() && !ID.matcher(field.getValue()).matches()) {
+                return reject(ErrorCode.INVALID_REQUEST, field.getKey() + " must be 1-128 characters of letters, digits and ._:@-", ids);
+            }
+        }
+        if (r.prompt() == null || r.prompt().isBlank()) {
+            return reject(ErrorCode.INVALID_REQUEST, "prompt is required and must not be blank", ids);
+        }
+        if (r.prompt().length() > limits.maxPromptChars()) {
+            return reject(ErrorCode.TOO_LARGE, "prompt has " + r.prompt().length() + " characters; the limit is "
+                    + limits.maxPromptChars(), ids);
+        }
+        if (r.model() != null && !MODEL.matcher(r.model()).matches()) {
+            return reject(ErrorCode.INVALID_REQUEST, "model must be 1-128 characters of letters, digits and ._:/-", ids);
+        }
+        if (r.timeZone() != null) {
+            try {
+                ZoneId.of(r.timeZone());
+            } catch (DateTimeException e) {
+                return reject(ErrorCode.INVALID_REQUEST, "timeZone '" + r.timeZone() + "' is not an IANA time zone", ids);
+            }
+        }
+        if (r.deadline() != null && !r.deadline().isAfter(now)) {
+            return reject(ErrorCode.INVALID_REQUEST, "deadline " + r.deadline() + " has already passed", ids);
+        }
+        if (r.metadata() != null && r.metadata().size() > MAX_METADATA_ENTRIES) {
+            return reject(ErrorCode.INVALID_REQUEST, "metadata may have at most " + MAX_METADATA_ENTRIES + " entries", ids);
+        }
+        Turn turn = new Turn(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId,
+                r.tenantId() == null ? DEFAULT_TENANT : r.tenantId(),
+                r.conversationId() == null ? UUID.randomUUID().toString() : r.conversationId(),
+                r.userId() == null ? ANONYMOUS_USER : r.userId(),
+                r.prompt(), r.model(), r.timeZone(), now,
+                r.deadline() != null ? r.deadline() : now.plus(limits.defaultDeadline()),
+                r.metadata());
+        return new Verdict.Accepted(turn);
+    }
+
+    private static Verdict reject(ErrorCode code, String message, PartialIds ids) {
+        PartialIds i = ids == null ? new PartialIds(null, null, null, null) : ids;
+        return new Verdict.Rejected(code, message, i.requestId, i.tenantId, i.conversationId, i.userId);
+    }
+
+    /** The ids of an oversized request, if it is JSON at all, so its rejection can still be correlated. */
+    private static PartialIds bestEffort(byte[] bytes) {
+        try {
+            return PartialIds.of(Json.tree(bytes));
+        } catch (MessageFormatException e) {
+            return null;
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String firstLine(String s) {
+        String m = String.valueOf(s);
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private record PartialIds(String requestId, String tenantId, String conversationId, String userId) {
+        static PartialIds of(JsonNode tree) {
+            return new PartialIds(text(tree, "requestId"), text(tree, "tenantId"), text(tree, "conversationId"),
+                    text(tree, "userId"));
+        }
+
+        private static String text(JsonNode tree, String field) {
+            JsonNode n = tree.get(field);
+            return n != null && n.isTextual() && ID.matcher(n.asText()).matches() ? n.asText() : null;
+        }
+    }
+}
