@@ -1,0 +1,41 @@
+package io.askflow.service;
+
+import io.askflow.config.Config;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one service as a process: reads the environment, starts the service, and on SIGTERM closes
+ * it (draining records in flight and committing) before the JVM exits.
+ */
+public final class ServiceProcess {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
+
+    /** Starts a service from its configuration. */
+    @FunctionalInterface
+    public interface Starter {
+        AutoCloseable start(Config config) throws Exception;
+    }
+
+    private ServiceProcess() {
+    }
+
+    public static void run(String name, Starter starter) throws Exception {
+        Config config = Config.fromEnv();
+        LOG.info("Starting {} with {}", name, config.describe());
+        AutoCloseable service = starter.start(config);
+        LOG.info("{} is running", name);
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                LOG.warn("{} did not close cleanly", name, e);
+            } finally {
+                closed.countDown();
+            }
+        }, name + "-shutdown"));
+        closed.await();
+    }
+}

@@ -1,0 +1,74 @@
+package io.askflow.context;
+
+import io.askflow.message.Answer;
+import io.askflow.message.ChatMessage;
+import io.askflow.message.Turn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** A conversation's turns in PostgreSQL, always read within the tenant that owns them. */
+final class History {
+    private final DataSource db;
+
+    History(DataSource db) {
+        this.db = db;
+    }
+
+    void recordPrompt(Turn turn) throws SQLException {
+        insert(turn.tenantId(), turn.conversationId(), turn.userId(), turn.requestId(), "user", turn.prompt(),
+                turn.acceptedAt());
+    }
+
+    void recordAnswer(Answer answer, Instant now) throws SQLException {
+        insert(answer.tenantId(), answer.conversationId(), answer.userId() == null ? "anonymous" : answer.userId(),
+                answer.requestId(), "assistant", answer.text() == null ? "" : answer.text(), now);
+    }
+
+    /** The latest {@code limit} messages before the given request, oldest first. */
+    List<ChatMessage> before(String tenantId, String conversationId, String requestId, int limit) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        SELECT role, content FROM cb_messages
+                        WHERE tenant_id = ? AND conversation_id = ? AND request_id <> ?
+                        ORDER BY id DESC LIMIT ?""")) {
+            q.setString(1, tenantId);
+            q.setString(2, conversationId);
+            q.setString(3, requestId);
+            q.setInt(4, limit);
+            List<ChatMessage> newestFirst = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    String content = rs.getString(2);
+                    newestFirst.add("user".equals(rs.getString(1)) ? ChatMessage.user(content) : ChatMessage.assistant(content));
+                }
+            }
+            Collections.reverse(newestFirst);
+            return newestFirst;
+        }
+    }
+
+    private void insert(String tenantId, String conversationId, String userId, String requestId, String role,
+            String content, Instant at) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ins = c.prepareStatement("""
+                        INSERT INTO cb_messages (tenant_id, conversation_id, user_id, request_id, role, content, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, role) DO NOTHING""")) {
+            ins.setString(1, tenantId);
+            ins.setString(2, conversationId);
+            ins.setString(3, userId);
+            ins.setString(4, requestId);
+            ins.setString(5, role);
+            ins.setString(6, content);
+            ins.setTimestamp(7, Timestamp.from(at));
+            ins.executeUpdate();
+        }
+    }
+}
