@@ -1,0 +1,81 @@
+package io.askflow.model;
+
+import io.askflow.kafka.Incoming;
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Answer;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.ModelCall;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One step of a turn: ask the model, then either send its tool calls to the tool-runner or publish
+ * its final answer. After the last allowed tool round the model is asked without tools, so a turn
+ * always ends with a text answer or a coded error, never with unbounded tool rounds.
+ */
+final class ModelCallHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCallHandler.class);
+
+    record Options(String defaultModel, int maxToolRounds) {
+    }
+
+    private final ChatModel model;
+    private final RetryPolicy retries;
+    private final Clock clock;
+    private final Options options;
+
+    ModelCallHandler(ChatModel model, RetryPolicy retries, Clock clock, Options options) {
+        this.model = model;
+        this.retries = retries;
+        this.clock = clock;
+        this.options = options;
+    }
+
+    List<Outgoing> handle(Incoming<ModelCall> in) {
+        ModelCall call = in.value();
+        if (!clock.instant().isBefore(call.deadline())) {
+            return answer(Answer.error(call, ErrorCode.DEADLINE_EXCEEDED,
+                    "The turn passed its deadline " + call.deadline() + " before the model was called", clock.instant()));
+        }
+        String modelName = call.model() != null ? call.model() : options.defaultModel();
+        boolean offerTools = call.round() < options.maxToolRounds() && !call.tools().isEmpty();
+        ChatModel.Reply reply;
+        try {
+            reply = retries.run(() -> model.complete(call, modelName, offerTools), clock::instant, call.deadline());
+        } catch (ModelFailure f) {
+            LOG.info("Model call for {} failed: {} {}", call.requestId(), f.code().wire(), f.getMessage());
+            return answer(Answer.error(call, f.code(), f.getMessage(), clock.instant()));
+        }
+        ModelCall next = call.withReply(reply.message(), reply.usage());
+        if (reply.message().requestsTools()) {
+            if (!offerTools) {
+                return answer(Answer.error(next, ErrorCode.TOOL_BUDGET_EXHAUSTED,
+                        "The model asked for tools after its last allowed tool round (" + options.maxToolRounds() + ")",
+                        clock.instant()));
+            }
+            return List.of(Outgoing.to(Topics.TOOL_CALLS, call.conversationId(), next));
+        }
+        Map<String, String> metadata = new HashMap<>(call.metadata());
+        metadata.put("model", reply.model());
+        if (reply.systemFingerprint() != null) {
+            metadata.put("system_fingerprint", reply.systemFingerprint());
+        }
+        if (call.round() >= options.maxToolRounds() && !call.tools().isEmpty()) {
+            metadata.put("budget", "tool rounds exhausted (" + options.maxToolRounds() + "); answered with what the tools returned so far");
+        }
+        return answer(Answer.ok(next, reply.message().content(), reply.model(), clock.instant(), metadata));
+    }
+
+    List<Outgoing> onFailure(Incoming<ModelCall> in, Exception error) {
+        return answer(Answer.error(in.value(), ErrorCode.INTERNAL, "The model-caller failed on this turn", clock.instant()));
+    }
+
+    private static List<Outgoing> answer(Answer a) {
+        return List.of(Outgoing.to(Topics.ANSWERS, a.conversationId(), a));
+    }
+}

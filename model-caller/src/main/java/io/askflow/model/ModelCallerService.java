@@ -1,0 +1,70 @@
+package io.askflow.model;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import io.askflow.config.Config;
+import io.askflow.config.ConfigException;
+import io.askflow.config.Settings;
+import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.Route;
+import io.askflow.kafka.Runner;
+import io.askflow.kafka.RunnerOptions;
+import io.askflow.kafka.TopicInitializer;
+import io.askflow.kafka.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/** The model-caller, wired: model calls in; tool calls or answers out. */
+public final class ModelCallerService implements AutoCloseable {
+    public static final String GROUP = "askflow-model-caller";
+
+    private final OpenAIClient client;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Runner runner;
+
+    private ModelCallerService(Config config, Clock clock) {
+        TopicInitializer.ensureTopics(config);
+        client = openAiClient(config);
+        producer = KafkaClients.producer(config, "model-caller");
+        ModelCallHandler handler = new ModelCallHandler(new OpenAiChatModel(client),
+                new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
+                        Sleeper.SYSTEM),
+                clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS)));
+        runner = new Runner(RunnerOptions.from(config, GROUP),
+                List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)),
+                KafkaClients.consumer(config, GROUP, "model-caller"), producer).start();
+    }
+
+    public static ModelCallerService start(Config config, Clock clock) {
+        return new ModelCallerService(config, clock);
+    }
+
+    /**
+     * The SDK's retries are off: {@link RetryPolicy} is the only retry layer, because the SDK
+     * retries every 429, including insufficient_quota, and honours Retry-After without a cap.
+     */
+    static OpenAIClient openAiClient(Config config) {
+        String baseUrl = config.get(Settings.OPENAI_BASE_URL);
+        String apiKey = config.find(Settings.OPENAI_API_KEY).orElseGet(() -> {
+            if (baseUrl.startsWith("https://api.openai.com")) {
+                throw new ConfigException("OPENAI_API_KEY is required to call " + baseUrl);
+            }
+            return "not-needed"; // local OpenAI-compatible servers (Ollama, vLLM) accept any key
+        });
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl)
+                .apiKey(apiKey)
+                .maxRetries(0)
+                .timeout(config.get(Settings.MODEL_TIMEOUT))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+        producer.close();
+        client.close();
+    }
+}

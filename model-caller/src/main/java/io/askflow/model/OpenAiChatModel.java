@@ -1,0 +1,99 @@
+package io.askflow.model;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessage;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.completions.CompletionUsage;
+import io.askflow.message.ChatMessage;
+import io.askflow.message.Json;
+import io.askflow.message.ModelCall;
+import io.askflow.message.ToolCall;
+import io.askflow.message.ToolSpec;
+import io.askflow.message.Usage;
+import java.util.List;
+import java.util.Map;
+
+/** {@link ChatModel} over openai-java's chat completions, for any OpenAI-compatible endpoint. */
+public final class OpenAiChatModel implements ChatModel {
+    private final OpenAIClient client;
+
+    public OpenAiChatModel(OpenAIClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public Reply complete(ModelCall call, String model, boolean offerTools) {
+        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
+        call.messages().forEach(m -> add(params, m));
+        if (offerTools) {
+            call.tools().forEach(t -> params.addTool(tool(t)));
+        }
+        ChatCompletion completion = client.chat().completions().create(params.build());
+        if (completion.choices().isEmpty()) {
+            throw new ModelFailure(io.askflow.message.ErrorCode.MODEL_ERROR, true, null,
+                    "The model API returned no choices", null);
+        }
+        ChatCompletionMessage message = completion.choices().get(0).message();
+        List<ToolCall> calls = message.toolCalls().orElse(List.of()).stream()
+                .filter(ChatCompletionMessageToolCall::isFunction)
+                .map(ChatCompletionMessageToolCall::asFunction)
+                .map(f -> new ToolCall(f.id(), f.function().name(), f.function().arguments()))
+                .toList();
+        String text = message.content().orElse(message.refusal().orElse(null));
+        ChatMessage reply = calls.isEmpty() ? ChatMessage.assistant(text) : ChatMessage.assistantCalling(text, calls);
+        return new Reply(reply, usage(completion), completion.model(), completion.systemFingerprint().orElse(null));
+    }
+
+    private static void add(ChatCompletionCreateParams.Builder params, ChatMessage m) {
+        switch (m.role()) {
+            case SYSTEM -> params.addSystemMessage(nz(m.content()));
+            case USER -> params.addUserMessage(nz(m.content()));
+            case ASSISTANT -> {
+                ChatCompletionAssistantMessageParam.Builder a = ChatCompletionAssistantMessageParam.builder();
+                if (m.content() != null) {
+                    a.content(m.content());
+                }
+                for (ToolCall c : m.toolCalls()) {
+                    a.addToolCall(ChatCompletionMessageFunctionToolCall.builder()
+                            .id(c.id())
+                            .function(ChatCompletionMessageFunctionToolCall.Function.builder()
+                                    .name(c.name()).arguments(c.arguments()).build())
+                            .build());
+                }
+                params.addMessage(a.build());
+            }
+            case TOOL -> params.addMessage(ChatCompletionToolMessageParam.builder()
+                    .toolCallId(m.toolCallId()).content(nz(m.content())).build());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ChatCompletionFunctionTool tool(ToolSpec spec) {
+        FunctionParameters.Builder parameters = FunctionParameters.builder();
+        Map<String, Object> schema = Json.mapper().convertValue(spec.parameters(), Map.class);
+        schema.forEach((k, v) -> parameters.putAdditionalProperty(k, JsonValue.from(v)));
+        return ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder().name(spec.name()).description(spec.description())
+                        .parameters(parameters.build()).build())
+                .build();
+    }
+
+    private static Usage usage(ChatCompletion completion) {
+        return completion.usage()
+                .map((CompletionUsage u) -> new Usage(u.promptTokens(), u.completionTokens(), u.totalTokens()))
+                .orElse(Usage.ZERO);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}
