@@ -143,7 +143,7 @@ public final class Runner implements AutoCloseable {
         boolean done = false;
         try {
             List<ProducerRecord<String, byte[]>> out = outputsFor(rec);
-            done = publish(out, rec);
+            done = out != null && publish(out, rec);
         } finally {
             if (done) {
                 p.finished(rec.offset());
@@ -152,12 +152,18 @@ public final class Runner implements AutoCloseable {
         }
     }
 
-    /** What a record turns into: its handler's output, its failure handler's output, or a dead letter. */
+    /**
+     * What a record turns into: its handler's output, its failure handler's output, or a dead
+     * letter; null when shutdown interrupted the work, which leaves the record for redelivery.
+     */
     private List<ProducerRecord<String, byte[]>> outputsFor(ConsumerRecord<String, byte[]> rec) {
         Route<?> route = routes.get(rec.topic());
         try {
             return handle(route, rec);
         } catch (Exception e) {
+            if (interruptedByShutdown(e)) {
+                return null;
+            }
             LOG.warn("Dead-lettering {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), e.toString());
             return List.of(DeadLetters.of(rec, e));
         }
@@ -171,7 +177,7 @@ public final class Runner implements AutoCloseable {
         try {
             out = route.handler().handle(in);
         } catch (Exception e) {
-            if (route.onFailure() == null || e instanceof MessageFormatException) {
+            if (route.onFailure() == null || e instanceof MessageFormatException || interruptedByShutdown(e)) {
                 throw e;
             }
             LOG.warn("Handler for {} failed; answering through its failure handler", in.coordinates(), e);
@@ -300,6 +306,10 @@ public final class Runner implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private boolean interruptedByShutdown(Exception e) {
+        return closing && (e instanceof InterruptedException || Thread.currentThread().isInterrupted());
     }
 
     private static void sleepQuietly(long millis) {
