@@ -62,6 +62,8 @@ public final class Settings {
             "Base URL of any OpenAI-compatible chat-completions API (OpenAI, Azure, Ollama, vLLM).");
     public static final Setting<String> DEFAULT_MODEL = Setting.string("ASKFLOW_DEFAULT_MODEL", "gpt-4o-mini",
             "Model used when a request names none.");
+    public static final Setting<String> MODEL_NOTICE = Setting.string("ASKFLOW_MODEL_NOTICE", null,
+            "Text put into every answer's metadata as model.notice; the launcher sets it when the offline local model answers.");
     public static final Setting<Integer> MAX_TOOL_ROUNDS = Setting.integer("ASKFLOW_MAX_TOOL_ROUNDS", 5,
             "Tool rounds per turn; after the last one the model must answer without tools.");
     public static final Setting<Duration> MODEL_TIMEOUT = Setting.duration("ASKFLOW_MODEL_TIMEOUT", "PT60S",
@@ -89,7 +91,7 @@ public final class Settings {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
                 COMMIT_INTERVAL, SHUTDOWN_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
-                HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL,
+                HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, DATA_DIR);
     }

@@ -38,9 +38,10 @@ final class Admission {
         Verdict verdict = validator.validate(body, fallbackRequestId, clock.instant());
         return switch (verdict) {
             case Verdict.Rejected r -> {
-                Answer error = Answer.error(r.requestId(), r.tenantId(), r.conversationId(), r.userId(), r.code(),
-                        r.message(), clock.instant());
+                // The record key is the conversation by contract: it labels rejections of unreadable requests.
                 String key = r.conversationId() != null ? r.conversationId() : recordKey;
+                Answer error = Answer.error(r.requestId(), r.tenantId(), key, r.userId(), r.code(), r.message(),
+                        clock.instant());
                 LOG.info("Rejected {} from {}: {} {}", r.requestId(), source, r.code().wire(), r.message());
                 yield new Result(verdict, false, List.of(Outgoing.to(Topics.ANSWERS, key, error)));
             }

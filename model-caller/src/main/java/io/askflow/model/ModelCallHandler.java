@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 final class ModelCallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCallHandler.class);
 
-    record Options(String defaultModel, int maxToolRounds) {
+    /** @param notice put into every answer's metadata as {@code model.notice}; may be null */
+    record Options(String defaultModel, int maxToolRounds, String notice) {
     }
 
     private final ChatModel model;
@@ -62,6 +63,9 @@ final class ModelCallHandler {
         }
         Map<String, String> metadata = new HashMap<>(call.metadata());
         metadata.put("model", reply.model());
+        if (options.notice() != null) {
+            metadata.put("model.notice", options.notice());
+        }
         if (reply.systemFingerprint() != null) {
             metadata.put("system_fingerprint", reply.systemFingerprint());
         }

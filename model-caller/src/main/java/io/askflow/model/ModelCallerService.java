@@ -31,7 +31,8 @@ public final class ModelCallerService implements AutoCloseable {
         ModelCallHandler handler = new ModelCallHandler(new OpenAiChatModel(client),
                 new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                         Sleeper.SYSTEM),
-                clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS)));
+                clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
+                        config.find(Settings.MODEL_NOTICE).orElse(null)));
         runner = new Runner(RunnerOptions.from(config, GROUP),
                 List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)),
                 KafkaClients.consumer(config, GROUP, "model-caller"), producer).start();

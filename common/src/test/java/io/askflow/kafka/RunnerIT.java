@@ -1,0 +1,247 @@
+package io.askflow.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import io.askflow.embedded.Infrastructure;
+import io.askflow.kafka.internal.DeadLetters;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The runner against a real broker: no record lost across restarts, poison to dead letters, bounded work in flight. */
+class RunnerIT {
+    private static Config config;
+
+    @BeforeAll
+    static void broker() {
+        config = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), Infrastructure.shared().kafka().bootstrapServers(),
+                Settings.TOPIC_PARTITIONS.name(), "3"));
+        TopicInitializer.ensureTopics(config);
+    }
+
+    @Test
+    void nothingIsLostWhenAConsumerStopsWithRecordsInFlightAndAnotherTakesOver() throws Exception {
+        TopicSpec<String> in = topic("runner-in");
+        TopicSpec<String> out = topic("runner-out");
+        String group = "runner-restart-" + UUID.randomUUID();
+        int total = 300;
+        produce(in, total);
+
+        AtomicInteger handled = new AtomicInteger();
+        Handler<String> slowAndSometimesFailing = rec -> {
+            handled.incrementAndGet();
+            int n = Integer.parseInt(rec.value());
+            Thread.sleep(n % 7 == 0 ? 300 : ThreadLocalRandom.current().nextInt(5));
+            if (n % 50 == 0) {
+                throw new IllegalStateException("boom " + n);
+            }
+            return List.of(Outgoing.to(out, rec.key(), rec.value()));
+        };
+        FailureHandler<String> answerFailure = (rec, e) -> List.of(Outgoing.to(out, rec.key(), "failed-" + rec.value()));
+        // A tiny shutdown timeout abandons the slow records in flight: they must not be committed.
+        RunnerOptions abrupt = new RunnerOptions(group, 64, Duration.ofMillis(50), Duration.ofMillis(20), Duration.ofMillis(1));
+
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
+            Runner first = new Runner(abrupt, List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
+                    KafkaClients.consumer(config, group, "first"), producer).start();
+            waitUntil(() -> handled.get() >= total / 3, Duration.ofSeconds(60));
+            first.close();
+
+            Runner second = new Runner(abrupt.withMaxInFlight(64), List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
+                    KafkaClients.consumer(config, group, "second"), producer).start();
+            try {
+                Set<String> seen = new HashSet<>();
+                try (KafkaConsumer<String, String> reader = reader()) {
+                    reader.subscribe(List.of(out.name()));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                    while (seen.size() < total && System.nanoTime() < deadline) {
+                        reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value().replace("\"", "")));
+                    }
+                }
+                Set<String> expected = new HashSet<>();
+                for (int n = 0; n < total; n++) {
+                    expected.add(n % 50 == 0 ? "failed-" + n : Integer.toString(n));
+                }
+                assertThat(seen).isEqualTo(expected);
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void undecodableRecordsGoToDeadLettersWithTheirOriginAndTheLoopGoesOn() throws Exception {
+        TopicSpec<Integer> in = new TopicSpec<>("runner-poison-" + UUID.randomUUID(), Integer.class, "test", Map.of());
+        TopicSpec<String> out = topic("runner-poison-out");
+        createTopics(in.name(), out.name());
+        String poisonKey = "poison-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
+            producer.send(new ProducerRecord<>(in.name(), poisonKey, "{not json".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(in.name(), "healthy", "41".getBytes(StandardCharsets.UTF_8))).get();
+            Runner runner = new Runner(RunnerOptions.from(config, "poison-" + UUID.randomUUID()),
+                    List.of(Route.of(in, rec -> List.of(Outgoing.to(out, rec.key(), "got " + (rec.value() + 1))))),
+                    KafkaClients.consumer(config, "poison-" + UUID.randomUUID(), "poison"), producer).start();
+            try {
+                ConsumerRecord<String, byte[]> dead = firstMatching(Topics.DEAD_LETTERS.name(), r -> poisonKey.equals(r.key()));
+                assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
+                assertThat(header(dead, DeadLetters.TOPIC)).isEqualTo(in.name());
+                assertThat(header(dead, DeadLetters.PARTITION)).isEqualTo("0");
+                assertThat(header(dead, DeadLetters.OFFSET)).isEqualTo("0");
+                assertThat(header(dead, DeadLetters.EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
+                assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("Not a valid Integer");
+                assertThat(header(dead, DeadLetters.TIMESTAMP)).isNotBlank();
+
+                ConsumerRecord<String, byte[]> healthy = firstMatching(out.name(), r -> "healthy".equals(r.key()));
+                assertThat(new String(healthy.value(), StandardCharsets.UTF_8)).isEqualTo("\"got 42\"");
+            } finally {
+                runner.close();
+            }
+        }
+    }
+
+    @Test
+    void pausesWhenTheInFlightLimitIsReachedAndFinishesEverythingAfterwards() throws Exception {
+        TopicSpec<String> in = topic("runner-bp-in");
+        TopicSpec<String> out = topic("runner-bp-out");
+        int total = 60;
+        int limit = 5;
+        produce(in, total);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger maxSeen = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger();
+        String group = "runner-bp-" + UUID.randomUUID();
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2);
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
+            Runner runner = new Runner(RunnerOptions.from(config, group).withMaxInFlight(limit),
+                    List.of(Route.of(in, rec -> {
+                        maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        try {
+                            release.await();
+                        } finally {
+                            running.decrementAndGet();
+                        }
+                        return List.of(Outgoing.to(out, rec.key(), rec.value()));
+                    })),
+                    new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()), producer).start();
+            try {
+                waitUntil(() -> runner.inFlight() >= limit, Duration.ofSeconds(30));
+                Thread.sleep(1_000); // polls keep running while paused; no more records may start
+                // One poll may return up to max.poll.records (2) after the limit check.
+                assertThat(maxSeen.get()).isBetween(limit, limit + 2);
+                release.countDown();
+                Set<String> seen = new HashSet<>();
+                try (KafkaConsumer<String, String> reader = reader()) {
+                    reader.subscribe(List.of(out.name()));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (seen.size() < total && System.nanoTime() < deadline) {
+                        reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                    }
+                }
+                assertThat(seen).hasSize(total);
+            } finally {
+                runner.close();
+            }
+        }
+    }
+
+    private static TopicSpec<String> topic(String prefix) {
+        TopicSpec<String> t = new TopicSpec<>(prefix + "-" + UUID.randomUUID(), String.class, "test", Map.of());
+        createTopics(t.name());
+        return t;
+    }
+
+    private static void createTopics(String... names) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.get(Settings.KAFKA_BOOTSTRAP_SERVERS)))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String n : names) {
+                topics.add(new NewTopic(n, 3, (short) 1));
+            }
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void produce(TopicSpec<String> topic, int n) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it-feed")) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic.name(), "k" + (i % 17), topic.encode(Integer.toString(i))));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<String, String> reader() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static ConsumerRecord<String, byte[]> firstMatching(String topic,
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> match) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (match.test(r)) {
+                        return r;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("No matching record on " + topic + " within 60 s");
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Condition not met within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.askflow.launcher;
+
+import io.askflow.config.Config;
+import io.askflow.context.ContextBuilderService;
+import io.askflow.gateway.GatewayService;
+import io.askflow.model.ModelCallerService;
+import io.askflow.tools.ToolRunnerService;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The four services in one process, each with its own clients and consumer group, exactly as they
+ * run as separate processes; only the JVM is shared.
+ */
+public final class Pipeline implements AutoCloseable {
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final GatewayService gateway;
+
+    private Pipeline(Config config, Clock clock) throws Exception {
+        try {
+            gateway = remember(GatewayService.start(config, clock));
+            remember(ContextBuilderService.start(config, clock));
+            remember(ModelCallerService.start(config, clock));
+            remember(ToolRunnerService.start(config, clock));
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static Pipeline start(Config config, Clock clock) throws Exception {
+        return new Pipeline(config, clock);
+    }
+
+    public int httpPort() {
+        return gateway.httpPort();
+    }
+
+    private <T extends AutoCloseable> T remember(T service) {
+        started.push(service);
+        return service;
+    }
+
+    /** Stops the services in reverse order of start, each draining its work in flight. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Pipeline.class).warn("A service did not close cleanly", e);
+            }
+        }
+    }
+}
