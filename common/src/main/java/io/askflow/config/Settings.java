@@ -87,12 +87,16 @@ public final class Settings {
     public static final Setting<String> DATA_DIR = Setting.string("ASKFLOW_DATA_DIR", ".askflow",
             "Where the launcher keeps the embedded broker's and database's files.");
 
+    /** Read by the launcher's and images' logback configuration, not through {@link Config}. */
+    public static final Setting<String> LOG_LEVEL = Setting.string("ASKFLOW_LOG_LEVEL", "INFO",
+            "Level of askflow's own loggers (the demo launcher shows only WARN and above unless this is set).");
+
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
                 COMMIT_INTERVAL, SHUTDOWN_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
-                FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, DATA_DIR);
+                FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, DATA_DIR, LOG_LEVEL);
     }
 }

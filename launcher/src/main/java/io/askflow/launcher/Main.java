@@ -16,6 +16,10 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "demo";
+        if ("demo".equals(mode) && System.getenv("ASKFLOW_LOG_LEVEL") == null) {
+            // The demo's output is its answer; set before the first logger is created.
+            System.setProperty("ASKFLOW_LOG_LEVEL", "WARN");
+        }
         PrintStream out = System.out;
         long t0 = System.nanoTime();
         switch (mode) {
