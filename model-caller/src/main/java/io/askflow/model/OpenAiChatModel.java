@@ -31,6 +31,7 @@ public final class OpenAiChatModel implements ChatModel {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // systemFingerprint(): where the offline model says it is not GPT
     public Reply complete(ModelCall call, String model, boolean offerTools) {
         ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
         call.messages().forEach(m -> add(params, m));
