@@ -79,6 +79,19 @@ public final class PromptClient implements AutoCloseable {
         return Optional.ofNullable(received.get(requestId));
     }
 
+    /** The first answer, read so far or within the timeout, that matches. */
+    public Optional<Answer> awaitMatching(java.util.function.Predicate<Answer> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Answer> found = log.stream().filter(match).findFirst();
+            if (found.isPresent()) {
+                return found;
+            }
+            pollOnce(Duration.ofMillis(100));
+        }
+        return log.stream().filter(match).findFirst();
+    }
+
     /** Keeps reading answers for {@code duration}; used to check that nothing more arrives. */
     public void drain(Duration duration) {
         long deadline = System.nanoTime() + duration.toNanos();

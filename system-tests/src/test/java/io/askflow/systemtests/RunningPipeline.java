@@ -1,0 +1,70 @@
+package io.askflow.systemtests;
+
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import io.askflow.embedded.Infrastructure;
+import io.askflow.kafka.TopicInitializer;
+import io.askflow.launcher.Pipeline;
+import io.askflow.launcher.PromptClient;
+import io.askflow.testkit.FixtureWebServer;
+import io.askflow.testkit.ScriptedModelServer;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The four services, each with its own clients and consumer group, on the shared real broker and
+ * database, talking to the scripted model server over HTTP through openai-java. Started once per
+ * test JVM; tests tell their traffic apart by unique conversation ids.
+ */
+final class RunningPipeline {
+    static final int MAX_PROMPT_CHARS = 5_000;
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+
+    private static RunningPipeline instance;
+
+    final Config config;
+    final ScriptedModelServer model;
+    final FixtureWebServer web;
+    final Pipeline pipeline;
+    final PromptClient client;
+
+    private RunningPipeline() throws Exception {
+        Infrastructure infra = Infrastructure.shared();
+        model = ScriptedModelServer.start();
+        web = FixtureWebServer.start();
+        Map<String, String> env = new HashMap<>();
+        env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infra.kafka().bootstrapServers());
+        env.put(Settings.DATABASE_URL.name(), infra.postgres().jdbcUrl());
+        env.put(Settings.DATABASE_USER.name(), infra.postgres().user());
+        env.put(Settings.DATABASE_PASSWORD.name(), infra.postgres().password());
+        env.put(Settings.TOPIC_PARTITIONS.name(), "4");
+        env.put(Settings.HTTP_PORT.name(), "0");
+        env.put(Settings.OPENAI_BASE_URL.name(), model.baseUrl());
+        env.put(Settings.OPENAI_API_KEY.name(), "sk-test-never-shown");
+        env.put(Settings.DEFAULT_MODEL.name(), "scripted-model");
+        env.put(Settings.MAX_PROMPT_CHARS.name(), Integer.toString(MAX_PROMPT_CHARS));
+        env.put(Settings.MAX_REQUEST_BYTES.name(), Integer.toString(MAX_REQUEST_BYTES));
+        env.put(Settings.FETCH_ALLOW_HOSTS.name(), "127.0.0.1:" + web.port());
+        env.put(Settings.MAX_TOOL_ROUNDS.name(), "3");
+        config = Config.of(env);
+        TopicInitializer.ensureTopics(config);
+        pipeline = Pipeline.start(config, Clock.systemUTC());
+        client = new PromptClient(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+    }
+
+    static synchronized RunningPipeline get() throws Exception {
+        if (instance == null) {
+            instance = new RunningPipeline();
+        }
+        return instance;
+    }
+
+    private void close() {
+        client.close();
+        pipeline.close();
+        model.close();
+        web.close();
+    }
+}
