@@ -1,0 +1,197 @@
+package io.askflow.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.openai.client.OpenAIClient;
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import io.askflow.kafka.Incoming;
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.localmodel.Reply;
+import io.askflow.message.Answer;
+import io.askflow.message.ChatMessage;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.Json;
+import io.askflow.message.ModelCall;
+import io.askflow.testkit.ScriptedModelServer;
+import io.askflow.tool.BuiltinTools;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model-caller's decisions and fault policy, driven through openai-java against the scripted
+ * model server (the real wire protocol), with sleeping recorded instead of done.
+ */
+class ModelCallHandlerTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T08:00:00Z");
+    private static final String KEY = "sk-secret-test-key-123";
+
+    private ScriptedModelServer server;
+    private OpenAIClient client;
+    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    private ModelCallHandler handler;
+
+    @BeforeEach
+    void setUp() {
+        server = ScriptedModelServer.start();
+        client = ModelCallerService.openAiClient(Config.of(Map.of(Settings.OPENAI_BASE_URL.name(), server.baseUrl(),
+                Settings.OPENAI_API_KEY.name(), KEY, Settings.MODEL_TIMEOUT.name(), "PT5S")));
+        handler = new ModelCallHandler(new OpenAiChatModel(client),
+                new RetryPolicy(2, Duration.ofMillis(500), Duration.ofSeconds(20), sleeps::add),
+                Clock.fixed(NOW, ZoneOffset.UTC), new ModelCallHandler.Options("default-model", 2, null));
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+        server.close();
+    }
+
+    @Test
+    void aTextReplyBecomesAnAnswerWithUsageAndModel() {
+        server.enqueue(Reply.text("Hello!"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.isOk()).isTrue();
+        assertThat(a.text()).isEqualTo("Hello!");
+        assertThat(a.model()).isEqualTo("default-model");
+        assertThat(a.usage().totalTokens()).isPositive();
+        assertThat(a.metadata()).containsEntry("model", "default-model");
+        assertThat(server.requests()).hasSize(1);
+        assertThat(server.requests().get(0).request().model()).isEqualTo("default-model");
+        assertThat(server.requests().get(0).request().offersTool("fetch_url")).isTrue();
+    }
+
+    @Test
+    void toolCallsGoToTheToolRunnerWithTheAssistantMessageAppended() {
+        server.enqueue(Reply.toolCall("current_time", "{}"));
+        List<Outgoing> out = handler.handle(in(call(0, NOW.plusSeconds(60))));
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).topic()).isEqualTo(Topics.TOOL_CALLS.name());
+        ModelCall next = Topics.TOOL_CALLS.decode(out.get(0).value());
+        assertThat(next.lastMessage().requestsTools()).isTrue();
+        assertThat(next.lastMessage().toolCalls().get(0).name()).isEqualTo("current_time");
+        assertThat(next.messages()).hasSize(3);
+    }
+
+    @Test
+    void onTheLastRoundNoToolsAreOfferedAndAToolRequestEndsTheTurnWithACode() {
+        server.enqueue(Reply.toolCall("current_time", "{}"));
+        Answer a = answerOf(handler.handle(in(call(2, NOW.plusSeconds(60)))));
+        assertThat(server.requests().get(0).request().tools()).isEmpty();
+        assertThat(a.error().code()).isEqualTo(ErrorCode.TOOL_BUDGET_EXHAUSTED);
+    }
+
+    @Test
+    void onTheLastRoundATextAnswerSaysTheBudgetRanOut() {
+        server.enqueue(Reply.text("with what I have"));
+        Answer a = answerOf(handler.handle(in(call(2, NOW.plusSeconds(60)))));
+        assertThat(a.isOk()).isTrue();
+        assertThat(a.metadata().get("budget")).contains("tool rounds exhausted");
+    }
+
+    @Test
+    void serverErrorsAreRetriedWithBackoffThenSucceed() {
+        server.enqueue(Reply.serverError(), Reply.unavailable(), Reply.text("third time lucky"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.text()).isEqualTo("third time lucky");
+        assertThat(server.requests()).hasSize(3);
+        assertThat(sleeps).hasSize(2);
+        assertThat(sleeps.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
+        assertThat(sleeps.get(1)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+    }
+
+    @Test
+    void retriesRunOutIntoAModelError() {
+        server.enqueue(Reply.serverError(), Reply.serverError(), Reply.serverError(), Reply.text("too late"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.error().code()).isEqualTo(ErrorCode.MODEL_ERROR);
+        assertThat(a.error().message()).contains("500");
+        assertThat(server.requests()).hasSize(3);
+    }
+
+    @Test
+    void rateLimitsHonourRetryAfter() {
+        server.enqueue(Reply.error(429, "slow down").withCode("rate_limit_exceeded").withHeader("Retry-After", "7"),
+                Reply.text("ok now"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.text()).isEqualTo("ok now");
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void retryAfterIsCapped() {
+        server.enqueue(Reply.error(429, "slow down").withHeader("Retry-After", "3600"), Reply.text("ok"));
+        answerOf(handler.handle(in(call(0, NOW.plus(Duration.ofHours(2))))));
+        assertThat(sleeps).containsExactly(FailureClassifier.MAX_RETRY_AFTER);
+    }
+
+    @Test
+    void aRetryThatWouldPassTheDeadlineIsNotAttempted() {
+        server.enqueue(Reply.error(429, "slow down").withHeader("Retry-After", "30"), Reply.text("never"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(10)))));
+        assertThat(a.error().code()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(server.requests()).hasSize(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void insufficientQuotaIsNeverRetried() {
+        server.enqueue(Reply.error(429, "You exceeded your current quota").withCode("insufficient_quota"), Reply.text("never"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.error().code()).isEqualTo(ErrorCode.QUOTA_EXHAUSTED);
+        assertThat(server.requests()).hasSize(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void clientErrorsAreNotRetriedAndNeverEchoTheKey() {
+        server.enqueue(Reply.error(401, "Incorrect API key provided: " + KEY).withCode("invalid_api_key"), Reply.text("never"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.error().code()).isEqualTo(ErrorCode.MODEL_ERROR);
+        assertThat(a.error().message()).contains("401").contains("invalid_api_key").doesNotContain(KEY);
+        assertThat(Json.writeString(a)).doesNotContain(KEY);
+        assertThat(server.requests()).hasSize(1);
+        assertThat(server.requests().get(0).header("Authorization")).isEqualTo("Bearer " + KEY);
+    }
+
+    @Test
+    void aTurnPastItsDeadlineIsAnsweredWithoutCallingTheModel() {
+        Answer a = answerOf(handler.handle(in(call(0, NOW.minusSeconds(1)))));
+        assertThat(a.error().code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
+    void timeoutsAreRetriedAsModelErrors() {
+        server.enqueue(Reply.text("slow").withDelay(Duration.ofSeconds(8)), Reply.text("fast"));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.text()).isEqualTo("fast");
+        assertThat(sleeps).hasSize(1);
+    }
+
+    private static ModelCall call(int round, Instant deadline) {
+        return new ModelCall(1, "r-1", "t-1", "c-1", "u-1", null, round, deadline,
+                List.of(ChatMessage.system("You are a test."), ChatMessage.user("Hi")), BuiltinTools.all(), List.of(),
+                null, Map.of());
+    }
+
+    private static Incoming<ModelCall> in(ModelCall call) {
+        return new Incoming<>(Topics.MODEL_CALLS.name(), 0, 0, call.conversationId(), call, new RecordHeaders(), NOW);
+    }
+
+    private static Answer answerOf(List<Outgoing> out) {
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).topic()).isEqualTo(Topics.ANSWERS.name());
+        return Topics.ANSWERS.decode(out.get(0).value());
+    }
+}
