@@ -12,14 +12,14 @@ import java.io.IOException;
 
 /**
  * The one JSON mapping of askflow's messages. Unknown fields are ignored so that a newer writer
- * never breaks an older reader; times are ISO-8601 strings so that records stay readable in kcat.
+ * never breaks an older reader, and a missing number reads as 0 (a request without schemaVersion is
+ * the first version); times are ISO-8601 strings so that records stay readable in kcat.
  */
 public final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
