@@ -1,0 +1,134 @@
+package io.askflow.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askflow.config.Settings;
+import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.Topics;
+import io.askflow.kafka.internal.DeadLetters;
+import io.askflow.launcher.DeadLetterTool;
+import io.askflow.localmodel.Reply;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Poison on the internal topics goes to dead letters with full headers; healthy traffic is still answered. */
+class DeadLetterTest {
+    private static RunningPipeline p;
+
+    @BeforeAll
+    static void pipeline() throws Exception {
+        p = RunningPipeline.get();
+    }
+
+    @Test
+    void hundredPoisonRecordsAreDeadLetteredWhileHealthyRequestsAreAnswered() throws Exception {
+        p.model.respondWith(req -> Reply.text("healthy"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        List<String> topics = List.of(Topics.TURNS.name(), Topics.MODEL_CALLS.name(), Topics.TOOL_CALLS.name(),
+                Topics.ANSWERS.name());
+        List<String> healthy = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(p.config, "poisoner")) {
+            for (int i = 0; i < 100; i++) {
+                byte[] poison = switch (i % 4) {
+                    case 0 -> "{truncated".getBytes(StandardCharsets.UTF_8);
+                    case 1 -> new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1};
+                    case 2 -> "{\"requestId\":null,\"round\":\"many\"}".getBytes(StandardCharsets.UTF_8);
+                    default -> "[]".getBytes(StandardCharsets.UTF_8);
+                };
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(i % topics.size()), "poison-" + tag + "-" + i, poison);
+                r.headers().add("traceparent", ("00-" + tag + "-poison-" + i).getBytes(StandardCharsets.UTF_8));
+                producer.send(r);
+                if (i % 10 == 0) {
+                    healthy.add(p.client.ask("healthy-" + tag + "-" + i, "hello " + i));
+                }
+            }
+            producer.flush();
+        }
+        for (String id : healthy) {
+            assertThat(p.client.await(id, Duration.ofSeconds(60))).as("answer to " + id).hasValueSatisfying(a ->
+                    assertThat(a.text()).isEqualTo("healthy"));
+        }
+
+        // askflow.answers has two consumer groups (gateway and context-builder): each dead-letters its copy.
+        List<ConsumerRecord<String, byte[]>> dead = readDeadLetters(r -> r.key() != null && r.key().startsWith("poison-" + tag), 125);
+        assertThat(dead).hasSize(125);
+        Map<String, Integer> perKey = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : dead) {
+            perKey.merge(r.key(), 1, Integer::sum);
+            int i = Integer.parseInt(r.key().substring(r.key().lastIndexOf('-') + 1));
+            assertThat(header(r, DeadLetters.TOPIC)).isEqualTo(topics.get(i % topics.size()));
+            assertThat(header(r, DeadLetters.PARTITION)).matches("\\d+");
+            assertThat(header(r, DeadLetters.OFFSET)).matches("\\d+");
+            assertThat(header(r, DeadLetters.TIMESTAMP)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+            assertThat(header(r, DeadLetters.EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
+            assertThat(header(r, DeadLetters.EXCEPTION_MESSAGE)).isNotBlank();
+            assertThat(header(r, "traceparent")).isEqualTo("00-" + tag + "-poison-" + i);
+        }
+        assertThat(perKey).hasSize(100);
+        perKey.forEach((key, n) -> {
+            int i = Integer.parseInt(key.substring(key.lastIndexOf('-') + 1));
+            assertThat(n).as(key).isEqualTo(i % 4 == 3 ? 2 : 1);
+        });
+
+        ConsumerRecord<String, byte[]> one = dead.stream()
+                .filter(r -> Topics.TURNS.name().equals(header(r, DeadLetters.TOPIC))).findFirst().orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = DeadLetterTool.run(p.config, new String[] {"republish", one.partition() + ":" + one.offset()},
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("re-published 1 dead letter(s)");
+        // Still poison, so it comes back: a second dead letter for the same key, marked as re-published.
+        List<ConsumerRecord<String, byte[]>> again = readDeadLetters(r -> one.key().equals(r.key()), 2);
+        assertThat(again).hasSize(2);
+        assertThat(header(again.get(1), "askflow.dlq.republished-from")).isEqualTo(one.partition() + ":" + one.offset());
+        assertThat(again.get(1).value()).isEqualTo(one.value());
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readDeadLetters(
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> match, int expected) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, p.config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.DEAD_LETTERS.name()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (found.size() < expected && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (match.test(r)) {
+                        found.add(r);
+                    }
+                });
+            }
+            c.poll(Duration.ofSeconds(1)).forEach(r -> {
+                if (match.test(r)) {
+                    found.add(r);
+                }
+            });
+        }
+        return found;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

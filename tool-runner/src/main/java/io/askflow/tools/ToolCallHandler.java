@@ -1,0 +1,63 @@
+package io.askflow.tools;
+
+import io.askflow.kafka.Incoming;
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Answer;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.ModelCall;
+import io.askflow.message.ToolSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tool round of a turn: run the tools the model's last message asks for and send the turn,
+ * with their results, back to the model-caller. Only the tools the turn offered may run, so a model
+ * cannot reach a tool its tenant was not given by naming it.
+ */
+final class ToolCallHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ToolCallHandler.class);
+
+    private final ToolExecutor executor;
+    private final Clock clock;
+
+    ToolCallHandler(ToolExecutor executor, Clock clock) {
+        this.executor = executor;
+        this.clock = clock;
+    }
+
+    List<Outgoing> handle(Incoming<ModelCall> in) throws InterruptedException {
+        ModelCall call = in.value();
+        if (call.messages().isEmpty() || !call.lastMessage().requestsTools()) {
+            LOG.warn("Turn {} at {} asks for no tools", call.requestId(), in.coordinates());
+            return answer(Answer.error(call, ErrorCode.INTERNAL,
+                    "The tool-runner received a turn whose last message asks for no tools", clock.instant()));
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(call.deadline())) {
+            return answer(Answer.error(call, ErrorCode.DEADLINE_EXCEEDED,
+                    "The turn passed its deadline " + call.deadline() + " before its tools ran", now));
+        }
+        Duration callTimeout = executor.callTimeout(Duration.between(now, call.deadline()));
+        ToolContext ctx = new ToolContext(call.tenantId(), call.userId(), now.plus(callTimeout), call.requestId(),
+                call.conversationId());
+        Set<String> offered = call.tools().stream().map(ToolSpec::name).collect(Collectors.toSet());
+        ToolExecutor.Round round = executor.run(call.lastMessage().toolCalls(), offered, ctx, call.sources(), callTimeout);
+        ModelCall next = call.nextRound(round.results(), round.sources());
+        return List.of(Outgoing.to(Topics.MODEL_CALLS, call.conversationId(), next));
+    }
+
+    List<Outgoing> onFailure(Incoming<ModelCall> in, Exception error) {
+        return answer(Answer.error(in.value(), ErrorCode.INTERNAL, "The tool-runner failed on this turn", clock.instant()));
+    }
+
+    private static List<Outgoing> answer(Answer a) {
+        return List.of(Outgoing.to(Topics.ANSWERS, a.conversationId(), a));
+    }
+}

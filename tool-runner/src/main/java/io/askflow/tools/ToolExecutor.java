@@ -1,0 +1,150 @@
+package io.askflow.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.askflow.message.ChatMessage;
+import io.askflow.message.Source;
+import io.askflow.message.ToolCall;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one round of tool calls: all at once, each on its own virtual thread and with its own
+ * timeout, and returns one result per call in the order the model asked, because the transcript
+ * must answer every call id. Whatever goes wrong with a call (unknown tool, tool not offered,
+ * invalid arguments, failure, timeout) becomes an {@code error: ...} result the model can react to;
+ * nothing a tool does fails the round.
+ */
+final class ToolExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(ToolExecutor.class);
+
+    /** The tool messages to append, and the turn's source list with this round's sources merged in. */
+    record Round(List<ChatMessage> results, List<Source> sources) {
+    }
+
+    private final ToolRegistry registry;
+    private final Duration timeout;
+    private final int maxChars;
+
+    ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars) {
+        this.registry = registry;
+        this.timeout = timeout;
+        this.maxChars = maxChars;
+    }
+
+    /**
+     * @param offered the names of the tools this turn offered the model; others are refused
+     * @param ctx whose deadline is already the earlier of the tool timeout and the turn's deadline
+     * @param known the sources earlier rounds of this turn used
+     */
+    Round run(List<ToolCall> calls, Set<String> offered, ToolContext ctx, List<Source> known, Duration callTimeout)
+            throws InterruptedException {
+        List<Outcome> outcomes = new ArrayList<>();
+        ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("askflow-tool-", 0).factory());
+        long deadlineNanos = System.nanoTime() + callTimeout.toNanos();
+        try {
+            for (ToolCall call : calls) {
+                outcomes.add(start(call, offered, ctx, pool));
+            }
+            List<ChatMessage> results = new ArrayList<>();
+            List<Source> used = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                ToolCall call = calls.get(i);
+                ToolOutput out = await(call, outcomes.get(i), deadlineNanos, callTimeout);
+                results.add(ChatMessage.toolResult(call, Truncation.truncate(out.content(), maxChars)));
+                used.addAll(out.sources());
+            }
+            return new Round(results, merge(known, used));
+        } finally {
+            // Not close(): it would wait for a tool that ignores interruption; a timed-out tool is abandoned.
+            pool.shutdownNow();
+        }
+    }
+
+    /** The per-call timeout for a turn with {@code untilDeadline} left. */
+    Duration callTimeout(Duration untilDeadline) {
+        return untilDeadline.compareTo(timeout) < 0 ? untilDeadline : timeout;
+    }
+
+    /** A call that has either already produced its result (it could not run) or is running. */
+    private record Outcome(ToolOutput immediate, Future<ToolOutput> running) {
+    }
+
+    private Outcome start(ToolCall call, Set<String> offered, ToolContext ctx, ExecutorService pool) {
+        Optional<Tool> tool = registry.find(call.name());
+        if (tool.isEmpty()) {
+            List<String> available = registry.names().stream().filter(offered::contains).toList();
+            return new Outcome(error("unknown tool \"" + call.name() + "\"; "
+                    + (available.isEmpty() ? "no tools are available" : "available tools: " + String.join(", ", available))),
+                    null);
+        }
+        if (!offered.contains(call.name())) {
+            return new Outcome(error("tool \"" + call.name() + "\" is not available in this conversation"), null);
+        }
+        JsonNode arguments;
+        try {
+            arguments = ArgumentValidator.parse(tool.get().spec(), call.arguments());
+        } catch (ToolException e) {
+            return new Outcome(error(e.getMessage()), null);
+        }
+        return new Outcome(null, pool.submit(() -> tool.get().run(arguments, ctx)));
+    }
+
+    private static ToolOutput await(ToolCall call, Outcome outcome, long deadlineNanos, Duration callTimeout)
+            throws InterruptedException {
+        if (outcome.immediate() != null) {
+            return outcome.immediate();
+        }
+        Future<ToolOutput> f = outcome.running();
+        try {
+            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            LOG.info("Tool {} (call {}) timed out after {}", call.name(), call.id(), describe(callTimeout));
+            return error("tool " + call.name() + " did not finish within " + describe(callTimeout));
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ToolException te) {
+                return error(te.getMessage());
+            }
+            LOG.warn("Tool {} (call {}) failed", call.name(), call.id(), cause);
+            return error("tool " + call.name() + " failed unexpectedly (" + cause.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Sources numbered 1..n in the order first used; a page used twice keeps its first number. */
+    static List<Source> merge(List<Source> known, List<Source> used) {
+        List<Source> all = new ArrayList<>();
+        for (List<Source> list : List.of(known, used)) {
+            for (Source s : list) {
+                if (all.stream().noneMatch(s::sameTarget)) {
+                    all.add(s.renumbered(all.size() + 1));
+                }
+            }
+        }
+        return all;
+    }
+
+    private static ToolOutput error(String message) {
+        return ToolOutput.text("error: " + message);
+    }
+
+    /** "15 s" or "250 ms": how long a limit was, for messages the model reads. */
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 && ms > 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+}

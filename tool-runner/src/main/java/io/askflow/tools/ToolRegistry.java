@@ -1,0 +1,27 @@
+package io.askflow.tools;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The tools this tool-runner can run, by the name the model calls them. */
+final class ToolRegistry {
+    private final Map<String, Tool> tools = new LinkedHashMap<>();
+
+    ToolRegistry(List<Tool> tools) {
+        for (Tool t : tools) {
+            if (this.tools.putIfAbsent(t.name(), t) != null) {
+                throw new IllegalArgumentException("Two tools are named " + t.name());
+            }
+        }
+    }
+
+    Optional<Tool> find(String name) {
+        return Optional.ofNullable(tools.get(name));
+    }
+
+    List<String> names() {
+        return List.copyOf(tools.keySet());
+    }
+}

@@ -1,0 +1,99 @@
+package io.askflow.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askflow.kafka.Incoming;
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Answer;
+import io.askflow.message.ChatMessage;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.ModelCall;
+import io.askflow.message.Source;
+import io.askflow.message.ToolCall;
+import io.askflow.message.Usage;
+import io.askflow.tool.BuiltinTools;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class ToolCallHandlerTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T08:33:02Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    private final ToolCallHandler handler = new ToolCallHandler(
+            new ToolExecutor(new ToolRegistry(List.of(new CurrentTimeTool(CLOCK))), Duration.ofSeconds(5), 8000), CLOCK);
+
+    private static ModelCall turn(Instant deadline, ChatMessage last) {
+        return new ModelCall(1, "req-1", "tenant-1", "conv-1", "user-1", null, 0, deadline,
+                List.of(ChatMessage.system("sys"), ChatMessage.user("what time is it?"), last),
+                List.of(BuiltinTools.CURRENT_TIME), List.of(Source.url(1, "https://earlier.example/", "Earlier")),
+                new Usage(10, 5, 15), Map.of("k", "v"));
+    }
+
+    private static Incoming<ModelCall> in(ModelCall call) {
+        return new Incoming<>(Topics.TOOL_CALLS.name(), 0, 7, call.conversationId(), call, new RecordHeaders(), NOW);
+    }
+
+    @Test
+    void toolResultsAreAppendedAndTheNextRoundGoesBackToTheModel() throws Exception {
+        ModelCall call = turn(NOW.plusSeconds(60), ChatMessage.assistantCalling(null, List.of(
+                new ToolCall("call_1", "current_time", "{}"),
+                new ToolCall("call_2", "fetch_url", "{\"url\":\"https://example.com\"}"))));
+
+        List<Outgoing> out = handler.handle(in(call));
+
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).topic()).isEqualTo(Topics.MODEL_CALLS.name());
+        assertThat(out.get(0).key()).isEqualTo("conv-1");
+        ModelCall next = Topics.MODEL_CALLS.decode(out.get(0).value());
+        assertThat(next.round()).isEqualTo(1);
+        assertThat(next.messages()).hasSize(5);
+        assertThat(next.messages().subList(3, 5)).extracting(ChatMessage::toolCallId).containsExactly("call_1", "call_2");
+        assertThat(next.messages().get(3).content()).startsWith("Thursday, 26 November 2026, 08:33:02 UTC");
+        // fetch_url is neither registered nor offered here: an error result, not an exception.
+        assertThat(next.messages().get(4).content()).startsWith("error: ");
+        assertThat(next.sources()).extracting(Source::url).containsExactly("https://earlier.example/");
+        assertThat(next.usage()).isEqualTo(call.usage());
+        assertThat(next.deadline()).isEqualTo(call.deadline());
+    }
+
+    @Test
+    void aTurnPastItsDeadlineIsAnsweredWithoutRunningTools() throws Exception {
+        ModelCall call = turn(NOW.minusSeconds(1), ChatMessage.assistantCalling(null,
+                List.of(new ToolCall("call_1", "current_time", "{}"))));
+
+        List<Outgoing> out = handler.handle(in(call));
+
+        assertThat(out).singleElement().satisfies(o -> {
+            assertThat(o.topic()).isEqualTo(Topics.ANSWERS.name());
+            Answer a = Topics.ANSWERS.decode(o.value());
+            assertThat(a.error().code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+            assertThat(a.requestId()).isEqualTo("req-1");
+        });
+    }
+
+    @Test
+    void aTurnThatAsksForNoToolsIsAnInternalError() throws Exception {
+        List<Outgoing> out = handler.handle(in(turn(NOW.plusSeconds(60), ChatMessage.assistant("hi"))));
+        assertThat(Topics.ANSWERS.decode(out.get(0).value()).error().code()).isEqualTo(ErrorCode.INTERNAL);
+    }
+
+    @Test
+    void failuresBecomeAnInternalErrorAnswer() {
+        ModelCall call = turn(NOW.plusSeconds(60), ChatMessage.assistant("hi"));
+        List<Outgoing> out = handler.onFailure(in(call), new IllegalStateException("bug"));
+        assertThat(out).singleElement().satisfies(o -> {
+            assertThat(o.topic()).isEqualTo(Topics.ANSWERS.name());
+            assertThat(o.key()).isEqualTo("conv-1");
+            Answer a = Topics.ANSWERS.decode(o.value());
+            assertThat(a.isOk()).isFalse();
+            assertThat(a.error().code()).isEqualTo(ErrorCode.INTERNAL);
+        });
+    }
+}
