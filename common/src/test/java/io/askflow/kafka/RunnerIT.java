@@ -101,7 +101,7 @@ class RunnerIT {
         createTopics(in.name());
         String poisonKey = "poison-" + UUID.randomUUID();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
-            producer.send(new ProducerRecord<>(in.name(), poisonKey, "{not json".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(in.name(), 0, poisonKey, "{not json".getBytes(StandardCharsets.UTF_8))).get();
             producer.send(new ProducerRecord<>(in.name(), "healthy", "41".getBytes(StandardCharsets.UTF_8))).get();
             Runner runner = new Runner(RunnerOptions.from(config, "poison-" + UUID.randomUUID()),
                     List.of(Route.of(in, rec -> List.of(Outgoing.to(out, rec.key(), "got " + (rec.value() + 1))))),

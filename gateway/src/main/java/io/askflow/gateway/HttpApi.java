@@ -53,9 +53,8 @@ final class HttpApi implements AutoCloseable {
         this.maxRequestBytes = maxRequestBytes;
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/v1/prompts", this::guarded);
-        server.createContext("/v1/answers/", this::guarded);
-        server.createContext("/healthz", ex -> respond(ex, 200, Map.of("status", "ok")));
+        // One context for every path, so unknown paths also get a coded JSON error, not the JDK's HTML 404.
+        server.createContext("/", this::guarded);
         server.start();
     }
 
@@ -72,7 +71,9 @@ final class HttpApi implements AutoCloseable {
     private void guarded(HttpExchange ex) throws IOException {
         try {
             String path = ex.getRequestURI().getPath();
-            if (path.equals("/v1/prompts") && ex.getRequestMethod().equals("POST")) {
+            if (path.equals("/healthz")) {
+                respond(ex, 200, Map.of("status", "ok"));
+            } else if (path.equals("/v1/prompts") && ex.getRequestMethod().equals("POST")) {
                 submit(ex);
             } else if (path.startsWith("/v1/answers/") && ex.getRequestMethod().equals("GET")) {
                 lookUp(ex, path.substring("/v1/answers/".length()));

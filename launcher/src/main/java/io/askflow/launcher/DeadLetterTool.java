@@ -35,10 +35,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * </pre>
  *
  * Reads {@code ASKFLOW_KAFKA_BOOTSTRAP_SERVERS}. Re-published records carry a header
- * {@code askflow.dlq.republished-from} naming the dead letter they came from.
+ * {@code askflow.republished-from} naming the dead letter they came from.
  */
 public final class DeadLetterTool {
-    static final String REPUBLISHED_FROM = "askflow.dlq.republished-from";
+    public static final String REPUBLISHED_FROM = "askflow.republished-from";
 
     private DeadLetterTool() {
     }
@@ -48,7 +48,7 @@ public final class DeadLetterTool {
         System.exit(status);
     }
 
-    static int run(Config config, String[] args, PrintStream out) {
+    public static int run(Config config, String[] args, PrintStream out) {
         if (args.length == 0 || !(args[0].equals("list") || args[0].equals("republish"))) {
             out.println("usage: dead-letters list | dead-letters republish --all | dead-letters republish PARTITION:OFFSET...");
             return 2;

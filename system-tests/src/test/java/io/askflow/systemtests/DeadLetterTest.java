@@ -97,7 +97,7 @@ class DeadLetterTest {
         // Still poison, so it comes back: a second dead letter for the same key, marked as re-published.
         List<ConsumerRecord<String, byte[]>> again = readDeadLetters(r -> one.key().equals(r.key()), 2);
         assertThat(again).hasSize(2);
-        assertThat(header(again.get(1), "askflow.dlq.republished-from")).isEqualTo(one.partition() + ":" + one.offset());
+        assertThat(header(again.get(1), DeadLetterTool.REPUBLISHED_FROM)).isEqualTo(one.partition() + ":" + one.offset());
         assertThat(again.get(1).value()).isEqualTo(one.value());
     }
 
