@@ -18,6 +18,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * here in {@code Main} and hand them to the runner; business logic never builds a client.
  */
 public final class KafkaClients {
+    /**
+     * How long closing a client may wait for unsent records. Bounded, because an unbounded
+     * {@code close()} hangs a stopping service forever when the broker is already gone.
+     */
+    public static final java.time.Duration CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
+
     private KafkaClients() {
     }
 

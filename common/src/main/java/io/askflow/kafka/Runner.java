@@ -124,7 +124,7 @@ public final class Runner implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Final commit of runner {} failed; unfinished records will be redelivered", options.groupId(), e);
             } finally {
-                consumer.close(Duration.ofSeconds(5));
+                consumer.close(KafkaClients.CLOSE_TIMEOUT);
                 workers.shutdownNow();
                 stopped.countDown();
             }
@@ -257,7 +257,7 @@ public final class Runner implements AutoCloseable {
             return;
         }
         if (sync) {
-            consumer.commitSync(offsets);
+            consumer.commitSync(offsets, KafkaClients.CLOSE_TIMEOUT);
             markCommitted(offsets);
         } else {
             consumer.commitAsync(offsets, (committed, error) -> {
@@ -329,7 +329,7 @@ public final class Runner implements AutoCloseable {
             Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets(partitions);
             try {
                 if (!offsets.isEmpty()) {
-                    consumer.commitSync(offsets);
+                    consumer.commitSync(offsets, KafkaClients.CLOSE_TIMEOUT);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Commit on revocation failed for runner {}; records will be redelivered", options.groupId(), e);

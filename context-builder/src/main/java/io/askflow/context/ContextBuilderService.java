@@ -62,7 +62,7 @@ public final class ContextBuilderService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        producer.close();
+        producer.close(KafkaClients.CLOSE_TIMEOUT);
         db.close();
     }
 }

@@ -67,7 +67,7 @@ public final class GatewayService implements AutoCloseable {
         http.close();
         requests.close();
         answerFeed.close();
-        producer.close();
+        producer.close(KafkaClients.CLOSE_TIMEOUT);
         db.close();
     }
 }

@@ -121,7 +121,7 @@ public final class PromptClient implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
-        answers.close();
+        producer.close(KafkaClients.CLOSE_TIMEOUT);
+        answers.close(KafkaClients.CLOSE_TIMEOUT);
     }
 }

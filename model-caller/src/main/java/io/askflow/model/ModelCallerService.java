@@ -65,7 +65,7 @@ public final class ModelCallerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        producer.close();
+        producer.close(KafkaClients.CLOSE_TIMEOUT);
         client.close();
     }
 }

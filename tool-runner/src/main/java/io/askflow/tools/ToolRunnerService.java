@@ -68,7 +68,7 @@ public final class ToolRunnerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        producer.close();
+        producer.close(KafkaClients.CLOSE_TIMEOUT);
         fetcher.close();
     }
 }
