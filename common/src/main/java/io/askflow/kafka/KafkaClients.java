@@ -41,6 +41,26 @@ public final class KafkaClients {
     }
 
     /**
+     * A producer for {@link Runner#exactlyOnce}. The transactional id must be stable for one
+     * instance of one consumer group (see {@code ASKFLOW_INSTANCE_ID}): a restarted instance then
+     * aborts the transaction its predecessor left open at once, instead of read_committed readers
+     * waiting for the transaction timeout.
+     */
+    public static KafkaProducer<String, byte[]> transactionalProducer(Config config, String clientId, String transactionalId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // Bounds how long an instance that dies and never returns can hold back read_committed readers.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
      * Manual commits only: the runner commits up to the lowest unfinished record. read_committed
      * so that a transactional producer's aborted writes are never processed.
      */

@@ -1,25 +1,28 @@
 package io.askflow.kafka;
 
 import io.askflow.kafka.internal.DeadLetters;
+import io.askflow.kafka.internal.OffsetMetadata;
 import io.askflow.kafka.internal.PartitionProgress;
+import io.askflow.kafka.internal.Publisher;
 import io.askflow.message.MessageFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -28,7 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -40,10 +42,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A single platform thread owns the consumer: it polls, hands each record to its own virtual
  * thread, pauses the assignment while too much work is in flight, and commits. A record counts as
- * finished only after everything its handler returned has been acknowledged by the broker; the
- * committed offset of a partition is the lowest offset still unfinished there, so a crash can
- * repeat work but never skip it. Records that cannot be decoded, and failures nobody can answer,
- * go to {@link Topics#DEAD_LETTERS}. Nothing a handler does can stop the loop.
+ * finished only when everything its handler returned is durable: acknowledged by the broker
+ * ({@link #atLeastOnce}) or committed in the same Kafka transaction as the input's offset
+ * ({@link #exactlyOnce}). The committed offset of a partition is the lowest offset still unfinished
+ * there, and the records finished above it travel in the commit's metadata, so a new owner neither
+ * skips work nor repeats finished work. Records that cannot be decoded, and failures nobody can
+ * answer, go to {@link Topics#DEAD_LETTERS}. Nothing a handler does can stop the loop.
  */
 public final class Runner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
@@ -52,28 +56,65 @@ public final class Runner implements AutoCloseable {
     private final RunnerOptions options;
     private final Map<String, Route<?>> routes;
     private final Consumer<String, byte[]> consumer;
-    private final Producer<String, byte[]> producer;
+    private final Publisher publisher;
     private final ExecutorService workers;
     private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread pollThread;
+    private volatile BooleanSupplier accepting = () -> true;
     private volatile boolean closing;
+    private volatile boolean rewindRequested;
     private boolean paused;
     private long lastCommitNanos = System.nanoTime();
 
-    public Runner(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
-            Producer<String, byte[]> producer) {
+    private Runner(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer, Publisher publisher) {
         this.options = options;
         this.routes = routes.stream().collect(Collectors.toUnmodifiableMap(r -> r.topic().name(), Function.identity()));
         this.consumer = consumer;
-        this.producer = producer;
+        this.publisher = publisher;
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(options.groupId() + "-", 0).factory());
         this.pollThread = Thread.ofPlatform().name("runner-" + options.groupId()).unstarted(this::pollLoop);
     }
 
+    /**
+     * Outputs are sent with the shared idempotent producer and acknowledged before their input is
+     * finished. A crash can repeat outputs; it never loses them.
+     */
+    public Runner(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
+            Producer<String, byte[]> producer) {
+        this(options, routes, consumer, Publisher.acking(producer));
+    }
+
+    /** See {@link #Runner(RunnerOptions, List, Consumer, Producer)}. */
+    public static Runner atLeastOnce(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
+            Producer<String, byte[]> producer) {
+        return new Runner(options, routes, consumer, producer);
+    }
+
+    /**
+     * Outputs and input offsets are committed together in Kafka transactions, every commit
+     * interval: a {@code read_committed} reader sees each record's outputs exactly once, also when
+     * the process is killed. The runner owns the producers: it makes one from the supplier (which
+     * must return a new transactional producer) and a fresh one when a transaction cannot be
+     * aborted.
+     */
+    public static Runner exactlyOnce(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
+            Supplier<Producer<String, byte[]>> transactionalProducers) {
+        return new Runner(options, routes, consumer, Publisher.transactional(transactionalProducers));
+    }
+
     public Runner start() {
         pollThread.start();
+        return this;
+    }
+
+    /**
+     * While {@code condition} is false the runner pauses its partitions and starts no new work,
+     * e.g. while the model API rate-limits us, so the backlog waits in Kafka.
+     */
+    public Runner acceptWorkWhile(BooleanSupplier condition) {
+        this.accepting = condition;
         return this;
     }
 
@@ -88,7 +129,7 @@ public final class Runner implements AutoCloseable {
         closing = true;
         consumer.wakeup();
         try {
-            if (!stopped.await(options.shutdownTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+            if (!stopped.await(options.shutdownTimeout().toMillis() + 20_000, TimeUnit.MILLISECONDS)) {
                 LOG.warn("Runner {} did not stop in time", options.groupId());
             }
         } catch (InterruptedException e) {
@@ -98,10 +139,16 @@ public final class Runner implements AutoCloseable {
 
     private void pollLoop() {
         try {
+            publisher.start();
             consumer.subscribe(routes.keySet(), new Rebalance());
             while (!closing) {
                 try {
                     ConsumerRecords<String, byte[]> records = consumer.poll(options.pollTimeout());
+                    if (rewindRequested) {
+                        rewindRequested = false;
+                        rewind();
+                        continue;
+                    }
                     for (ConsumerRecord<String, byte[]> rec : records) {
                         dispatch(rec);
                     }
@@ -112,9 +159,11 @@ public final class Runner implements AutoCloseable {
                         LOG.warn("Unexpected wakeup of runner {}", options.groupId());
                     }
                 } catch (RuntimeException e) {
-                    // A broker outage or a bad commit must not end the service: log, wait, poll again.
-                    LOG.error("Runner {} poll loop error; retrying", options.groupId(), e);
+                    // A broker outage or a failed transaction must not end the service: start over
+                    // from the last commit and poll again.
+                    LOG.error("Runner {} poll loop error; resuming from the last commit", options.groupId(), e);
                     sleepQuietly(1_000);
+                    rewind();
                 }
             }
         } finally {
@@ -126,6 +175,7 @@ public final class Runner implements AutoCloseable {
             } finally {
                 consumer.close(KafkaClients.CLOSE_TIMEOUT);
                 workers.shutdownNow();
+                publisher.close();
                 stopped.countDown();
             }
         }
@@ -134,20 +184,24 @@ public final class Runner implements AutoCloseable {
     private void dispatch(ConsumerRecord<String, byte[]> rec) {
         TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
         PartitionProgress p = progress.computeIfAbsent(tp, k -> new PartitionProgress());
+        if (p.alreadyDone(rec.offset())) {
+            return; // a previous owner finished it and committed its outputs
+        }
         p.started(rec.offset());
         inFlight.incrementAndGet();
-        workers.submit(() -> process(rec, p));
+        long epoch = publisher.epoch();
+        workers.submit(() -> process(rec, tp, p, epoch));
     }
 
-    private void process(ConsumerRecord<String, byte[]> rec, PartitionProgress p) {
-        boolean done = false;
+    private void process(ConsumerRecord<String, byte[]> rec, TopicPartition tp, PartitionProgress p, long epoch) {
         try {
             List<ProducerRecord<String, byte[]>> out = outputsFor(rec);
-            done = out != null && publish(out, rec);
-        } finally {
-            if (done) {
-                p.finished(rec.offset());
+            if (out != null) {
+                // The partition may have moved to another owner meanwhile: then its outputs must not be published.
+                publisher.publish(out, rec, p, () -> progress.get(tp) == p, () -> closing, epoch);
             }
+        } finally {
+            p.settled();
             inFlight.decrementAndGet();
         }
     }
@@ -201,96 +255,62 @@ public final class Runner implements AutoCloseable {
         return records;
     }
 
-    /**
-     * Sends and waits for every acknowledgement, retrying with backoff while the service runs.
-     * Returns false when shutting down before all were acknowledged: the input then stays
-     * uncommitted and is processed again after restart.
-     */
-    private boolean publish(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<String, byte[]> cause) {
-        long backoff = 100;
-        while (true) {
-            try {
-                List<Future<RecordMetadata>> acks = new ArrayList<>(out.size());
-                for (ProducerRecord<String, byte[]> r : out) {
-                    acks.add(producer.send(r));
-                }
-                for (Future<RecordMetadata> ack : acks) {
-                    ack.get();
-                }
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
-                if (closing) {
-                    return false;
-                }
-                LOG.warn("Publishing the output of {}-{}@{} failed; retrying in {} ms", cause.topic(), cause.partition(),
-                        cause.offset(), backoff, e);
-                sleepQuietly(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
-            }
-        }
-    }
-
-    /** Pauses every assigned partition while too much is in flight, resumes at half the limit. */
+    /** Pauses every assigned partition while too much is in flight or work is refused; resumes at half the limit. */
     private void applyBackPressure() {
         int n = inFlight.get();
-        if (!paused && n >= options.maxInFlight()) {
+        boolean accept = accepting.getAsBoolean();
+        if (!paused && (n >= options.maxInFlight() || !accept)) {
             consumer.pause(consumer.assignment());
             paused = true;
             LOG.debug("Runner {} paused with {} records in flight", options.groupId(), n);
-        } else if (paused && n <= options.maxInFlight() / 2) {
+        } else if (paused && accept && n <= options.maxInFlight() / 2) {
             consumer.resume(consumer.paused());
             paused = false;
         }
     }
 
-    private void commitIfDue(boolean sync) {
-        long now = System.nanoTime();
-        if (!sync && now - lastCommitNanos < options.commitInterval().toNanos()) {
+    private void commitIfDue(boolean now) {
+        long t = System.nanoTime();
+        if (!now && t - lastCommitNanos < options.commitInterval().toNanos()) {
             return;
         }
-        lastCommitNanos = now;
-        Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets(progress.keySet());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            consumer.commitSync(offsets, KafkaClients.CLOSE_TIMEOUT);
-            markCommitted(offsets);
-        } else {
-            consumer.commitAsync(offsets, (committed, error) -> {
-                if (error == null) {
-                    markCommitted(committed);
-                } else {
-                    LOG.warn("Commit of runner {} failed; will retry: {}", options.groupId(), error.toString());
-                }
-            });
+        lastCommitNanos = t;
+        publisher.commit(consumer, progress, now);
+    }
+
+    /**
+     * Forgets all progress and reads again from the last commit: after an aborted transaction the
+     * outputs of its records are gone, so those records must be processed again. Work still running
+     * belongs to the old epoch and its outputs are dropped.
+     */
+    private void rewind() {
+        try {
+            publisher.rewind();
+            Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+            progress.clear();
+            restore(assigned, true);
+        } catch (RuntimeException e) {
+            LOG.error("Runner {} could not rewind; retrying on the next error", options.groupId(), e);
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> committableOffsets(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    /** Picks up the committed offsets and what finished above them, for newly owned partitions. */
+    private void restore(Collection<TopicPartition> partitions, boolean seek) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
         for (TopicPartition tp : partitions) {
-            PartitionProgress p = progress.get(tp);
-            if (p != null) {
-                OptionalLong next = p.committable();
-                if (next.isPresent()) {
-                    offsets.put(tp, new OffsetAndMetadata(next.getAsLong()));
+            OffsetAndMetadata om = committed.get(tp);
+            if (om != null) {
+                progress.put(tp, new PartitionProgress(OffsetMetadata.decode(om.offset(), om.metadata())));
+                if (seek) {
+                    consumer.seek(tp, om.offset());
                 }
+            } else if (seek) {
+                consumer.seekToBeginning(List.of(tp));
             }
         }
-        return offsets;
-    }
-
-    private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((tp, om) -> {
-            PartitionProgress p = progress.get(tp);
-            if (p != null) {
-                p.committed(om.offset());
-            }
-        });
     }
 
     private void drain(Collection<PartitionProgress> partitions, Duration timeout) {
@@ -300,7 +320,7 @@ public final class Runner implements AutoCloseable {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (!p.awaitDrained(Math.max(left, 0))) {
                     LOG.warn("Runner {}: {} records still in flight after {}; they will be redelivered",
-                            options.groupId(), p.unfinishedCount(), timeout);
+                            options.groupId(), p.runningCount(), timeout);
                 }
             }
         } catch (InterruptedException e) {
@@ -326,11 +346,8 @@ public final class Runner implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             List<PartitionProgress> leaving = partitions.stream().map(progress::get).filter(p -> p != null).toList();
             drain(leaving, options.shutdownTimeout());
-            Map<TopicPartition, OffsetAndMetadata> offsets = committableOffsets(partitions);
             try {
-                if (!offsets.isEmpty()) {
-                    consumer.commitSync(offsets, KafkaClients.CLOSE_TIMEOUT);
-                }
+                publisher.commit(consumer, progress, true);
             } catch (RuntimeException e) {
                 LOG.warn("Commit on revocation failed for runner {}; records will be redelivered", options.groupId(), e);
             }
@@ -339,12 +356,15 @@ public final class Runner implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // Another member may already own them: committing now could overwrite its progress.
+            // Another member may already own them: committing now could overwrite its progress,
+            // and an open transaction may hold their outputs, so it is aborted.
             partitions.forEach(progress::remove);
+            rewindRequested = true;
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            restore(partitions, false);
             if (paused) {
                 consumer.pause(partitions);
             }

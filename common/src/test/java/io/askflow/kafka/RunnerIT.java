@@ -95,6 +95,60 @@ class RunnerIT {
     }
 
     @Test
+    void exactlyOnceModePublishesEachOutputOnceAcrossAnAbruptStopAndATakeover() throws Exception {
+        TopicSpec<String> in = topic("eos-in");
+        TopicSpec<String> out = topic("eos-out");
+        String group = "eos-" + UUID.randomUUID();
+        int total = 300;
+        produce(in, total);
+        AtomicInteger handled = new AtomicInteger();
+        Handler<String> slow = rec -> {
+            handled.incrementAndGet();
+            int n = Integer.parseInt(rec.value());
+            Thread.sleep(n % 7 == 0 ? 3_000 : ThreadLocalRandom.current().nextInt(5));
+            return List.of(Outgoing.to(out, rec.key(), rec.value()), Outgoing.to(out, rec.key(), "copy-" + rec.value()));
+        };
+        RunnerOptions abrupt = new RunnerOptions(group, 64, Duration.ofMillis(50), Duration.ofMillis(20), Duration.ofMillis(1));
+        AtomicInteger producers = new AtomicInteger();
+        java.util.function.Supplier<org.apache.kafka.clients.producer.Producer<String, byte[]>> txProducers =
+                () -> KafkaClients.transactionalProducer(config, "eos-it", group + "-" + producers.incrementAndGet());
+
+        Runner first = Runner.exactlyOnce(abrupt, List.of(Route.of(in, slow)),
+                KafkaClients.consumer(config, group, "first"), txProducers).start();
+        waitUntil(() -> handled.get() >= total / 3, Duration.ofSeconds(60));
+        first.close();
+        int handledByFirst = handled.get();
+
+        Runner second = Runner.exactlyOnce(abrupt, List.of(Route.of(in, slow)),
+                KafkaClients.consumer(config, group, "second"), txProducers).start();
+        try {
+            Map<String, Integer> seen = new HashMap<>();
+            Map<String, Object> p = new HashMap<>();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                reader.subscribe(List.of(out.name()));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                long quietUntil = Long.MAX_VALUE;
+                while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                    reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.value().replace("\"", ""), 1, Integer::sum));
+                    if (seen.size() == 2 * total && quietUntil == Long.MAX_VALUE) {
+                        quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3); // any duplicate would show now
+                    }
+                }
+            }
+            assertThat(seen).hasSize(2 * total);
+            assertThat(seen.values()).as("each output exactly once").containsOnly(1);
+            // The abrupt stop really left work for the second runner (otherwise this proves little).
+            assertThat(handled.get()).isGreaterThan(handledByFirst);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void undecodableRecordsGoToDeadLettersWithTheirOriginAndTheLoopGoesOn() throws Exception {
         TopicSpec<Integer> in = new TopicSpec<>("runner-poison-" + UUID.randomUUID(), Integer.class, "test", Map.of());
         TopicSpec<String> out = topic("runner-poison-out");

@@ -77,7 +77,7 @@ class PartitionProgressTest {
     }
 
     @Test
-    void awaitDrainedReturnsWhenTheLastRecordFinishes() throws Exception {
+    void awaitDrainedReturnsWhenTheLastWorkerSettles() throws Exception {
         PartitionProgress p = new PartitionProgress();
         p.started(7);
         Thread t = Thread.ofVirtual().start(() -> {
@@ -86,12 +86,74 @@ class PartitionProgressTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            p.finished(7);
+            p.settled();
         });
         assertThat(p.awaitDrained(5_000)).isTrue();
         t.join();
         assertThat(p.awaitDrained(0)).isTrue();
+        // Settled but not finished (waiting for its transaction): drained, yet the commit stays below it.
+        assertThat(p.committable()).hasValue(7);
         p.started(8);
         assertThat(p.awaitDrained(10)).isFalse();
+    }
+
+    @Test
+    void metadataCarriesWhatFinishedAboveTheCommitAndANewOwnerSkipsIt() {
+        PartitionProgress p = new PartitionProgress();
+        for (long o = 100; o < 110; o++) {
+            p.started(o);
+        }
+        for (long o : new long[] {101, 102, 104, 105, 107, 109}) {
+            p.finished(o);
+        }
+        long commit = p.committable().getAsLong();
+        assertThat(commit).isEqualTo(100);
+        String encoded = p.metadata().encode(commit);
+
+        PartitionProgress next = new PartitionProgress(OffsetMetadata.decode(commit, encoded));
+        for (long o = 100; o < 110; o++) {
+            boolean finishedBefore = o == 101 || o == 102 || o == 104 || o == 105 || o == 107 || o == 109;
+            assertThat(next.alreadyDone(o)).as("offset %d", o).isEqualTo(finishedBefore);
+        }
+        assertThat(next.alreadyDone(110)).isFalse();
+        // Until the new owner finishes the open ones, it commits the same position and metadata.
+        assertThat(next.position()).hasValue(100);
+        assertThat(next.metadata().encode(100)).isEqualTo(encoded);
+        for (long o : new long[] {100, 103, 106, 108}) {
+            next.started(o);
+            next.finished(o);
+        }
+        assertThat(next.position()).hasValue(110);
+        assertThat(next.metadata()).isEqualTo(OffsetMetadata.NONE);
+    }
+
+    @Test
+    void foreignOrBrokenMetadataMeansNothingIsKnown() {
+        assertThat(OffsetMetadata.decode(5, "")).isEqualTo(OffsetMetadata.NONE);
+        assertThat(OffsetMetadata.decode(5, "written by another tool")).isEqualTo(OffsetMetadata.NONE);
+        assertThat(OffsetMetadata.decode(5, "af1:zz:!!")).isEqualTo(OffsetMetadata.NONE);
+        assertThat(new PartitionProgress(OffsetMetadata.NONE).alreadyDone(5)).isFalse();
+    }
+
+    @Test
+    void metadataThatWouldNotFitClaimsLessRatherThanTooMuch() {
+        PartitionProgress p = new PartitionProgress();
+        long n = 20_000;
+        for (long o = 0; o < n; o++) {
+            p.started(o);
+        }
+        for (long o = 1; o < n; o += 2) {
+            p.finished(o); // every other record finished: 10,000 open offsets cannot fit in 4 KB
+        }
+        String encoded = p.metadata().encode(0);
+        assertThat(encoded.length()).isLessThan(4_096);
+        OffsetMetadata decoded = OffsetMetadata.decode(0, encoded);
+        PartitionProgress next = new PartitionProgress(decoded);
+        for (long o = 0; o < n; o++) {
+            if (next.alreadyDone(o)) {
+                assertThat(o % 2).as("offset %d claimed done", o).isEqualTo(1);
+            }
+        }
+        assertThat(next.alreadyDone(1)).isTrue();
     }
 }

@@ -1,0 +1,282 @@
+package io.askflow.kafka.internal;
+
+import io.askflow.kafka.KafkaClients;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the runner makes a record's outputs durable and commits its offset: the two delivery modes.
+ * Methods taking the consumer are called from the poll thread only; {@link #publish} from workers.
+ */
+public abstract sealed class Publisher {
+    private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+
+    public static Publisher acking(Producer<String, byte[]> producer) {
+        return new Acking(producer);
+    }
+
+    public static Publisher transactional(Supplier<Producer<String, byte[]>> producers) {
+        return new Transactional(producers);
+    }
+
+    public void start() {
+    }
+
+    /** Work dispatched in an older epoch was undone by a rewind: its outputs must not be published. */
+    public abstract long epoch();
+
+    /**
+     * Makes {@code out} durable for the record at {@code cause}, or leaves the record unfinished
+     * (to be redelivered) when its partition is no longer {@code owned} or the runner is closing.
+     */
+    public abstract void publish(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<String, byte[]> cause,
+            PartitionProgress progress, BooleanSupplier owned, BooleanSupplier closing, long epoch);
+
+    /** Commits what is finished; {@code now} forces it (revocation, shutdown). */
+    public abstract void commit(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> progress,
+            boolean now);
+
+    /** Undoes what is not committed, before the runner reads again from the last commit. */
+    public abstract void rewind();
+
+    public void close() {
+    }
+
+    static Map<TopicPartition, OffsetAndMetadata> offsets(Map<TopicPartition, PartitionProgress> progress,
+            Collection<TopicPartition> partitions, boolean restate) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            PartitionProgress p = progress.get(tp);
+            if (p != null) {
+                OptionalLong next = restate ? p.position() : p.committable();
+                if (next.isPresent()) {
+                    long offset = next.getAsLong();
+                    offsets.put(tp, new OffsetAndMetadata(offset, p.metadata().encode(offset)));
+                }
+            }
+        }
+        return offsets;
+    }
+
+    static void markCommitted(Map<TopicPartition, PartitionProgress> progress, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, om) -> {
+            PartitionProgress p = progress.get(tp);
+            if (p != null) {
+                p.committed(om.offset());
+            }
+        });
+    }
+
+    /** At least once: outputs acknowledged (acks=all) before the input counts as finished. */
+    private static final class Acking extends Publisher {
+        private final Producer<String, byte[]> producer;
+        private volatile long epoch;
+
+        Acking(Producer<String, byte[]> producer) {
+            this.producer = producer;
+        }
+
+        @Override
+        public long epoch() {
+            return epoch;
+        }
+
+        @Override
+        public void publish(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<String, byte[]> cause,
+                PartitionProgress progress, BooleanSupplier owned, BooleanSupplier closing, long epoch) {
+            long backoff = 100;
+            while (true) {
+                try {
+                    List<Future<RecordMetadata>> acks = new ArrayList<>(out.size());
+                    for (ProducerRecord<String, byte[]> r : out) {
+                        acks.add(producer.send(r));
+                    }
+                    for (Future<RecordMetadata> ack : acks) {
+                        ack.get();
+                    }
+                    progress.finished(cause.offset());
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    if (closing.getAsBoolean() || !owned.getAsBoolean()) {
+                        return;
+                    }
+                    LOG.warn("Publishing the output of {}-{}@{} failed; retrying in {} ms", cause.topic(),
+                            cause.partition(), cause.offset(), backoff, e);
+                    try {
+                        Thread.sleep(backoff);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    backoff = Math.min(backoff * 2, 5_000);
+                }
+            }
+        }
+
+        @Override
+        public void commit(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> progress, boolean now) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = offsets(progress, progress.keySet(), false);
+            if (offsets.isEmpty()) {
+                return;
+            }
+            if (now) {
+                consumer.commitSync(offsets, KafkaClients.CLOSE_TIMEOUT);
+                markCommitted(progress, offsets);
+            } else {
+                consumer.commitAsync(offsets, (committed, error) -> {
+                    if (error == null) {
+                        markCommitted(progress, committed);
+                    } else {
+                        LOG.warn("Offset commit failed; will retry: {}", error.toString());
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void rewind() {
+            epoch++;
+        }
+    }
+
+    /**
+     * Exactly once: workers send their outputs into the open transaction (many at once, under the
+     * read lock); the poll thread, under the write lock, adds the input offsets and commits, then
+     * opens the next transaction. If a transaction fails it is aborted and the runner rewinds.
+     */
+    private static final class Transactional extends Publisher {
+        private record Sent(PartitionProgress progress, long offset) {
+        }
+
+        private final Supplier<Producer<String, byte[]>> producers;
+        private final ReadWriteLock lock = new ReentrantReadWriteLock();
+        private final List<Sent> pending = new ArrayList<>();
+        private Producer<String, byte[]> producer;
+        private volatile long epoch;
+
+        Transactional(Supplier<Producer<String, byte[]>> producers) {
+            this.producers = producers;
+        }
+
+        @Override
+        public void start() {
+            producer = producers.get();
+            producer.initTransactions();
+            producer.beginTransaction();
+        }
+
+        @Override
+        public long epoch() {
+            return epoch;
+        }
+
+        @Override
+        public void publish(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<String, byte[]> cause,
+                PartitionProgress progress, BooleanSupplier owned, BooleanSupplier closing, long workEpoch) {
+            lock.readLock().lock();
+            try {
+                if (workEpoch != epoch || !owned.getAsBoolean()) {
+                    return; // rewound or revoked: the record will be processed again
+                }
+                for (ProducerRecord<String, byte[]> r : out) {
+                    producer.send(r);
+                }
+                synchronized (pending) {
+                    pending.add(new Sent(progress, cause.offset()));
+                }
+            } catch (KafkaException | IllegalStateException e) {
+                // The transaction is broken; its commit will fail and the runner will rewind.
+                LOG.warn("Sending the output of {}-{}@{} failed: {}", cause.topic(), cause.partition(), cause.offset(),
+                        e.toString());
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public void commit(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> progress, boolean now) {
+            lock.writeLock().lock();
+            try {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                for (Sent s : pending) {
+                    s.progress().finished(s.offset());
+                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = offsets(progress, progress.keySet(), true);
+                if (!offsets.isEmpty()) {
+                    producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+                }
+                producer.commitTransaction();
+                pending.clear();
+                markCommitted(progress, offsets);
+                producer.beginTransaction();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        @Override
+        public void rewind() {
+            lock.writeLock().lock();
+            try {
+                epoch++;
+                pending.clear();
+                try {
+                    producer.abortTransaction();
+                    producer.beginTransaction();
+                } catch (KafkaException | IllegalStateException e) {
+                    // Fenced or fatally broken: only a new producer can go on (initTransactions fences the old one).
+                    LOG.warn("Replacing the transactional producer: {}", e.toString());
+                    producer.close(java.time.Duration.ZERO);
+                    producer = producers.get();
+                    producer.initTransactions();
+                    producer.beginTransaction();
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+
+        /** Aborts what the final commit did not cover, so readers are not held back until the transaction times out. */
+        @Override
+        public void close() {
+            lock.writeLock().lock();
+            try {
+                epoch++;
+                if (producer != null) {
+                    try {
+                        producer.abortTransaction();
+                    } catch (KafkaException | IllegalStateException e) {
+                        LOG.debug("Abort on close failed: {}", e.toString());
+                    }
+                    producer.close(KafkaClients.CLOSE_TIMEOUT);
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+}
