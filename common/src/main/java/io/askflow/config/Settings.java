@@ -20,8 +20,12 @@ public final class Settings {
             "Replication factor for askflow topics created at start-up; use 3 in production.");
     public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("ASKFLOW_MAX_IN_FLIGHT", 1024,
             "Records one service instance processes concurrently before it pauses consumption.");
-    public static final Setting<Duration> COMMIT_INTERVAL = Setting.duration("ASKFLOW_COMMIT_INTERVAL", "PT0.2S",
-            "How often finished offsets are committed.");
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.duration("ASKFLOW_COMMIT_INTERVAL", "PT0.05S",
+            "How often finished work is committed (one Kafka transaction per interval): outputs become visible to read_committed readers at the commit.");
+    public static final Setting<String> INSTANCE_ID = Setting.string("ASKFLOW_INSTANCE_ID", null,
+            "Stable identity of this service instance (e.g. the pod name). When set, consumers use static group "
+                    + "membership and transactions a killed instance left open are aborted as soon as it restarts; "
+                    + "unset, each process start gets a random identity.");
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("ASKFLOW_SHUTDOWN_TIMEOUT", "PT30S",
             "How long a stopping service waits for records in flight before it closes.");
 
@@ -93,7 +97,7 @@ public final class Settings {
 
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
-                COMMIT_INTERVAL, SHUTDOWN_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
+                COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,

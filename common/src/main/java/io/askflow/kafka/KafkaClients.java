@@ -61,6 +61,17 @@ public final class KafkaClients {
     }
 
     /**
+     * The standard wiring of an exactly-once runner for a service: its consumer group, a consumer,
+     * and transactional producers whose id is the group plus the instance identity.
+     */
+    public static Runner exactlyOnceRunner(Config config, String groupId, java.util.List<Route<?>> routes) {
+        String instance = config.find(Settings.INSTANCE_ID).orElseGet(() -> java.util.UUID.randomUUID().toString());
+        return Runner.exactlyOnce(RunnerOptions.from(config, groupId), routes,
+                consumer(config, groupId, groupId + "-" + instance),
+                () -> transactionalProducer(config, groupId + "-" + instance, groupId + "-" + instance));
+    }
+
+    /**
      * Manual commits only: the runner commits up to the lowest unfinished record. read_committed
      * so that a transactional producer's aborted writes are never processed.
      */
@@ -74,6 +85,11 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        config.find(Settings.INSTANCE_ID).ifPresent(id -> {
+            // Static membership: a restarted instance takes its partitions back without a rebalance.
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId + "-" + id);
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        });
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

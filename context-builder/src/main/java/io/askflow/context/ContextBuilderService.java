@@ -8,7 +8,6 @@ import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
-import io.askflow.kafka.RunnerOptions;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
@@ -17,26 +16,23 @@ import io.askflow.message.Turn;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /** The context-builder, wired: turns in, model calls out; answers in, history updated. */
 public final class ContextBuilderService implements AutoCloseable {
     public static final String GROUP = "askflow-context-builder";
 
     private final HikariDataSource db;
-    private final KafkaProducer<String, byte[]> producer;
     private final Runner runner;
 
     private ContextBuilderService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         db = Database.open(config, "context-builder");
-        producer = KafkaClients.producer(config, "context-builder");
         History history = new History(db);
         ContextAssembler assembler = new ContextAssembler(history, new DateLine(clock), new ContextAssembler.Options(
                 config.get(Settings.SYSTEM_INSTRUCTIONS), config.get(Settings.HISTORY_MAX_MESSAGES),
                 ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE))));
 
-        runner = new Runner(RunnerOptions.from(config, GROUP), List.of(
+        runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                 Route.of(Topics.TURNS,
                         in -> List.of(Outgoing.to(Topics.MODEL_CALLS, in.key(), assembler.assemble(in.value()))),
                         (in, error) -> List.of(internalError(in.value(), clock))),
@@ -45,8 +41,7 @@ public final class ContextBuilderService implements AutoCloseable {
                         history.recordAnswer(in.value(), clock.instant());
                     }
                     return List.of();
-                })),
-                KafkaClients.consumer(config, GROUP, "context-builder"), producer).start();
+                }))).start();
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {
@@ -62,7 +57,6 @@ public final class ContextBuilderService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        producer.close(KafkaClients.CLOSE_TIMEOUT);
         db.close();
     }
 }

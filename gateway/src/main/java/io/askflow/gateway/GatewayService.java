@@ -41,10 +41,11 @@ public final class GatewayService implements AutoCloseable {
                 config.get(Settings.DEFAULT_DEADLINE)));
         Admission admission = new Admission(validator, submissions, clock);
 
-        requests = new Runner(RunnerOptions.from(config, GROUP),
-                List.of(Route.of(Topics.REQUESTS, in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())),
-                KafkaClients.consumer(config, GROUP, "gateway-requests"), producer).start();
-        answerFeed = new Runner(RunnerOptions.from(config, ANSWERS_GROUP),
+        requests = KafkaClients.exactlyOnceRunner(config, GROUP,
+                List.of(Route.of(Topics.REQUESTS, in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())))
+                .start();
+        // Produces nothing but dead letters: at-least-once with the shared producer is enough.
+        answerFeed = Runner.atLeastOnce(RunnerOptions.from(config, ANSWERS_GROUP),
                 List.of(Route.of(Topics.ANSWERS, in -> {
                     answers.record(in.value());
                     return List.of();

@@ -8,34 +8,29 @@ import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
-import io.askflow.kafka.RunnerOptions;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /** The model-caller, wired: model calls in; tool calls or answers out. */
 public final class ModelCallerService implements AutoCloseable {
     public static final String GROUP = "askflow-model-caller";
 
     private final OpenAIClient client;
-    private final KafkaProducer<String, byte[]> producer;
     private final Runner runner;
 
     private ModelCallerService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         client = openAiClient(config);
-        producer = KafkaClients.producer(config, "model-caller");
         ModelCallHandler handler = new ModelCallHandler(new OpenAiChatModel(client),
                 new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                         Sleeper.SYSTEM),
                 clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
                         config.find(Settings.MODEL_NOTICE).orElse(null)));
-        runner = new Runner(RunnerOptions.from(config, GROUP),
-                List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)),
-                KafkaClients.consumer(config, GROUP, "model-caller"), producer).start();
+        runner = KafkaClients.exactlyOnceRunner(config, GROUP,
+                List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure))).start();
     }
 
     public static ModelCallerService start(Config config, Clock clock) {
@@ -65,7 +60,6 @@ public final class ModelCallerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        producer.close(KafkaClients.CLOSE_TIMEOUT);
         client.close();
     }
 }

@@ -6,21 +6,18 @@ import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
-import io.askflow.kafka.RunnerOptions;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
 
 /** The tool-runner, wired: tool calls in; the next model call out. */
 public final class ToolRunnerService implements AutoCloseable {
     public static final String GROUP = "askflow-tool-runner";
 
     private final PageFetcher fetcher;
-    private final KafkaProducer<String, byte[]> producer;
     private final Runner runner;
 
     private ToolRunnerService(Config config, Clock clock) {
@@ -29,12 +26,10 @@ public final class ToolRunnerService implements AutoCloseable {
         fetcher = new PageFetcher(allowList(config), PageFetcher.Resolver.DNS,
                 config.get(Settings.FETCH_TIMEOUT), config.get(Settings.FETCH_MAX_BYTES), clock);
         ToolRegistry registry = builtinTools(config, clock, fetcher);
-        producer = KafkaClients.producer(config, "tool-runner");
         ToolCallHandler handler = new ToolCallHandler(
                 new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars), clock);
-        runner = new Runner(RunnerOptions.from(config, GROUP),
-                List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure)),
-                KafkaClients.consumer(config, GROUP, "tool-runner"), producer).start();
+        runner = KafkaClients.exactlyOnceRunner(config, GROUP,
+                List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start();
     }
 
     public static ToolRunnerService start(Config config, Clock clock) {
@@ -68,7 +63,6 @@ public final class ToolRunnerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        producer.close(KafkaClients.CLOSE_TIMEOUT);
         fetcher.close();
     }
 }
