@@ -20,7 +20,7 @@ public final class Settings {
             "Replication factor for askflow topics created at start-up; use 3 in production.");
     public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("ASKFLOW_MAX_IN_FLIGHT", 1024,
             "Records one service instance processes concurrently before it pauses consumption.");
-    public static final Setting<Duration> COMMIT_INTERVAL = Setting.duration("ASKFLOW_COMMIT_INTERVAL", "PT0.05S",
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.duration("ASKFLOW_COMMIT_INTERVAL", "PT0.01S",
             "How often finished work is committed (one Kafka transaction per interval): outputs become visible to read_committed readers at the commit.");
     public static final Setting<String> INSTANCE_ID = Setting.string("ASKFLOW_INSTANCE_ID", null,
             "Stable identity of this service instance (e.g. the pod name). When set, consumers use static group "

@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class Runner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
     private static final String TRACEPARENT = "traceparent";
+    private static final Duration BUSY_POLL = Duration.ofMillis(3);
 
     private final RunnerOptions options;
     private final Map<String, Route<?>> routes;
@@ -143,7 +144,11 @@ public final class Runner implements AutoCloseable {
             consumer.subscribe(routes.keySet(), new Rebalance());
             while (!closing) {
                 try {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(options.pollTimeout());
+                    // Work finishing while the poll thread waits in poll() waits for the next commit to become
+                    // visible, so poll briefly while anything is in flight. (consumer.wakeup() would be
+                    // sooner, but it can abort the offset look-ups of a rebalance.)
+                    Duration wait = inFlight.get() > 0 || publisher.hasPending() ? BUSY_POLL : options.pollTimeout();
+                    ConsumerRecords<String, byte[]> records = consumer.poll(wait);
                     if (rewindRequested) {
                         rewindRequested = false;
                         rewind();

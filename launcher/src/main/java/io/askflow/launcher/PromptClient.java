@@ -41,6 +41,7 @@ public final class PromptClient implements AutoCloseable {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClients.READ_COMMITTED_FETCH_WAIT_MS);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         answers = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = answers.partitionsFor(Topics.ANSWERS.name()).stream()

@@ -55,6 +55,11 @@ public abstract sealed class Publisher {
     public abstract void commit(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> progress,
             boolean now);
 
+    /** True while finished work waits for a commit to become durable or visible. */
+    public boolean hasPending() {
+        return false;
+    }
+
     /** Undoes what is not committed, before the runner reads again from the last commit. */
     public abstract void rewind();
 
@@ -212,6 +217,13 @@ public abstract sealed class Publisher {
                         e.toString());
             } finally {
                 lock.readLock().unlock();
+            }
+        }
+
+        @Override
+        public boolean hasPending() {
+            synchronized (pending) {
+                return !pending.isEmpty();
             }
         }
 
