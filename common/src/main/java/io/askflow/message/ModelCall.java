@@ -31,6 +31,12 @@ public record ModelCall(
         Usage usage,
         Map<String, String> metadata) implements AskflowMessage {
 
+    /**
+     * Metadata key the tool-runner sets when it refused calls because a budget ran out (the value
+     * names the budget); the model-caller then asks the model for a final answer without tools.
+     */
+    public static final String BUDGET_EXHAUSTED = "askflow.budget.exhausted";
+
     public ModelCall {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(tenantId, "tenantId");
@@ -61,5 +67,13 @@ public record ModelCall(
         next.addAll(toolResults);
         return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round + 1, deadline,
                 next, tools, allSources, usage, metadata);
+    }
+
+    /** The same turn with one metadata entry set. */
+    public ModelCall withMetadata(String key, String value) {
+        Map<String, String> next = new java.util.HashMap<>(metadata);
+        next.put(key, value);
+        return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, messages,
+                tools, sources, usage, next);
     }
 }

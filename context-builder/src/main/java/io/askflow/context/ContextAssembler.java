@@ -3,6 +3,7 @@ package io.askflow.context;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.ModelCall;
+import io.askflow.message.ToolSpec;
 import io.askflow.message.Turn;
 import io.askflow.tool.BuiltinTools;
 import java.sql.SQLException;
@@ -15,7 +16,8 @@ import java.util.List;
  * recent history, then the new prompt, and the tools the turn may use.
  */
 final class ContextAssembler {
-    record Options(String instructions, int historyMessages, ZoneId defaultZone) {
+    /** @param tools what this deployment offers (see {@link BuiltinTools#offered}) */
+    record Options(String instructions, int historyMessages, ZoneId defaultZone, List<ToolSpec> tools) {
     }
 
     private final History history;
@@ -36,7 +38,7 @@ final class ContextAssembler {
         messages.addAll(history.before(turn.tenantId(), turn.conversationId(), turn.requestId(), options.historyMessages()));
         messages.add(ChatMessage.user(turn.prompt()));
         return new ModelCall(AskflowMessage.CURRENT_SCHEMA_VERSION, turn.requestId(), turn.tenantId(),
-                turn.conversationId(), turn.userId(), turn.model(), 0, turn.deadline(), messages, BuiltinTools.all(),
+                turn.conversationId(), turn.userId(), turn.model(), 0, turn.deadline(), messages, options.tools(),
                 List.of(), null, turn.metadata());
     }
 }

@@ -13,6 +13,7 @@ import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Turn;
+import io.askflow.tool.BuiltinTools;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.List;
@@ -30,7 +31,7 @@ public final class ContextBuilderService implements AutoCloseable {
         History history = new History(db);
         ContextAssembler assembler = new ContextAssembler(history, new DateLine(clock), new ContextAssembler.Options(
                 config.get(Settings.SYSTEM_INSTRUCTIONS), config.get(Settings.HISTORY_MAX_MESSAGES),
-                ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE))));
+                ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)), BuiltinTools.offered(config)));
 
         runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                 Route.of(Topics.TURNS,

@@ -4,8 +4,10 @@ import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
+import io.askflow.message.ChatMessage;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.ModelCall;
+import io.askflow.message.Usage;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -44,10 +46,16 @@ final class ModelCallHandler {
                     "The turn passed its deadline " + call.deadline() + " before the model was called", clock.instant()));
         }
         String modelName = call.model() != null ? call.model() : options.defaultModel();
-        boolean offerTools = call.round() < options.maxToolRounds() && !call.tools().isEmpty();
+        String budgetOut = budgetExhausted(call);
+        boolean offerTools = budgetOut == null && !call.tools().isEmpty();
+        // The model is told why its tools are gone, so it answers instead of apologising for a missing tool.
+        ModelCall asked = budgetOut == null || call.tools().isEmpty() ? call : call.withReply(ChatMessage.system(
+                "The tool budget of this turn is used up (" + budgetOut + "). Answer now from the tool results above, "
+                        + "without calling tools, and say briefly that the answer may be incomplete because the budget ran out."),
+                Usage.ZERO);
         ChatModel.Reply reply;
         try {
-            reply = retries.run(() -> model.complete(call, modelName, offerTools), clock::instant, call.deadline());
+            reply = retries.run(() -> model.complete(asked, modelName, offerTools), clock::instant, call.deadline());
         } catch (ModelFailure f) {
             LOG.info("Model call for {} failed: {} {}", call.requestId(), f.code().wire(), f.getMessage());
             return answer(Answer.error(call, f.code(), f.getMessage(), clock.instant()));
@@ -56,7 +64,8 @@ final class ModelCallHandler {
         if (reply.message().requestsTools()) {
             if (!offerTools) {
                 return answer(Answer.error(next, ErrorCode.TOOL_BUDGET_EXHAUSTED,
-                        "The model asked for tools after its last allowed tool round (" + options.maxToolRounds() + ")",
+                        budgetOut == null ? "The model asked for tools although none were offered"
+                                : "The model asked for tools after its tool budget ran out (" + budgetOut + ")",
                         clock.instant()));
             }
             return List.of(Outgoing.to(Topics.TOOL_CALLS, call.conversationId(), next));
@@ -69,10 +78,19 @@ final class ModelCallHandler {
         if (reply.systemFingerprint() != null) {
             metadata.put("system_fingerprint", reply.systemFingerprint());
         }
-        if (call.round() >= options.maxToolRounds() && !call.tools().isEmpty()) {
-            metadata.put("budget", "tool rounds exhausted (" + options.maxToolRounds() + "); answered with what the tools returned so far");
+        if (budgetOut != null && !call.tools().isEmpty()) {
+            metadata.put("budget", budgetOut + "; answered with what the tools returned so far");
         }
         return answer(Answer.ok(next, reply.message().content(), reply.model(), clock.instant(), metadata));
+    }
+
+    /** Which budget has run out, in words, or null when the model may still use tools. */
+    private String budgetExhausted(ModelCall call) {
+        if (call.round() >= options.maxToolRounds()) {
+            return "tool rounds exhausted (" + options.maxToolRounds() + ")";
+        }
+        String refused = call.metadata().get(ModelCall.BUDGET_EXHAUSTED);
+        return refused == null ? null : refused + " exhausted";
     }
 
     List<Outgoing> onFailure(Incoming<ModelCall> in, Exception error) {

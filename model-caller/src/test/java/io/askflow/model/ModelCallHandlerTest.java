@@ -100,6 +100,31 @@ class ModelCallHandlerTest {
     }
 
     @Test
+    void aBudgetTheToolRunnerMarkedEndsToolUseWithANoteAndSaysSoInTheAnswer() {
+        server.enqueue(Reply.text("with what I have"));
+        ModelCall marked = call(0, NOW.plusSeconds(60)).withMetadata(ModelCall.BUDGET_EXHAUSTED, "web requests per turn (3)");
+        Answer a = answerOf(handler.handle(in(marked)));
+        assertThat(server.requests().get(0).request().tools()).isEmpty();
+        var sent = server.requests().get(0).request().messages();
+        assertThat(sent.getLast().role()).isEqualTo("system");
+        assertThat(sent.getLast().text()).contains("tool budget of this turn is used up (web requests per turn (3) exhausted)")
+                .contains("without calling tools");
+        assertThat(a.isOk()).isTrue();
+        assertThat(a.metadata()).containsEntry("budget",
+                "web requests per turn (3) exhausted; answered with what the tools returned so far");
+        assertThat(a.metadata()).containsEntry(ModelCall.BUDGET_EXHAUSTED, "web requests per turn (3)");
+    }
+
+    @Test
+    void aModelThatStillAsksForToolsAfterAMarkedBudgetEndsWithACode() {
+        server.enqueue(Reply.toolCall("current_time", "{}"));
+        ModelCall marked = call(0, NOW.plusSeconds(60)).withMetadata(ModelCall.BUDGET_EXHAUSTED, "repeated tool call");
+        Answer a = answerOf(handler.handle(in(marked)));
+        assertThat(a.error().code()).isEqualTo(ErrorCode.TOOL_BUDGET_EXHAUSTED);
+        assertThat(a.error().message()).contains("repeated tool call exhausted");
+    }
+
+    @Test
     void serverErrorsAreRetriedWithBackoffThenSucceed() {
         server.enqueue(Reply.serverError(), Reply.unavailable(), Reply.text("third time lucky"));
         Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));

@@ -20,6 +20,9 @@ import java.util.Map;
 final class RunningPipeline {
     static final int MAX_PROMPT_CHARS = 5_000;
     static final int MAX_REQUEST_BYTES = 64 * 1024;
+    static final int MAX_TOOL_ROUNDS = 3;
+    static final int MAX_TOOL_CALLS_PER_ROUND = 4;
+    static final int MAX_FETCHES_PER_TURN = 4;
 
     private static RunningPipeline instance;
 
@@ -46,7 +49,12 @@ final class RunningPipeline {
         env.put(Settings.MAX_PROMPT_CHARS.name(), Integer.toString(MAX_PROMPT_CHARS));
         env.put(Settings.MAX_REQUEST_BYTES.name(), Integer.toString(MAX_REQUEST_BYTES));
         env.put(Settings.FETCH_ALLOW_HOSTS.name(), "127.0.0.1:" + web.port());
-        env.put(Settings.MAX_TOOL_ROUNDS.name(), "3");
+        env.put(Settings.MAX_TOOL_ROUNDS.name(), Integer.toString(MAX_TOOL_ROUNDS));
+        env.put(Settings.MAX_TOOL_CALLS_PER_ROUND.name(), Integer.toString(MAX_TOOL_CALLS_PER_ROUND));
+        env.put(Settings.MAX_FETCHES_PER_TURN.name(), Integer.toString(MAX_FETCHES_PER_TURN));
+        // SearxNG's JSON API is served by the fixture web server at /search (ToolsTest registers it).
+        env.put(Settings.SEARCH_PROVIDER.name(), "searxng");
+        env.put(Settings.SEARCH_URL.name(), "http://127.0.0.1:" + web.port());
         config = Config.of(env);
         TopicInitializer.ensureTopics(config);
         pipeline = Pipeline.start(config, Clock.systemUTC());

@@ -68,6 +68,10 @@ final class AddressPolicy {
             block("100::", 64, "a discard-only address"),
             block("64:ff9b:1::", 48, "reserved for local NAT64"),
             block("2001:db8::", 32, "reserved for documentation"),
+            // Teredo (2001::/32, an IPv4 address hidden inside), benchmarking, ORCHID and other protocol space.
+            block("2001::", 23, "reserved for IETF protocol assignments"),
+            block("3fff::", 20, "reserved for documentation"),
+            block("5f00::", 16, "reserved for segment routing (SRv6)"),
             block("fc00::", 7, "unique-local (private)"),
             block("fe80::", 10, "link-local"),
             block("fec0::", 10, "site-local (private)"),
@@ -92,6 +96,9 @@ final class AddressPolicy {
         }
         if (h.equals("localhost") || h.endsWith(".localhost")) {
             return Optional.of("host " + host + " is loopback");
+        }
+        if (h.endsWith(".internal")) {
+            return Optional.of("host " + host + " is in the private-use .internal domain");
         }
         return Optional.empty();
     }
@@ -120,6 +127,9 @@ final class AddressPolicy {
         if (first80Zero && a[10] == 0 && a[11] == 0 && !allZero(a, 12, 16)
                 && !(allZero(a, 12, 15) && a[15] == 1)) {
             return Optional.of(slice(a, 12)); // ::a.b.c.d, the deprecated IPv4-compatible form
+        }
+        if (allZero(a, 0, 8) && (a[8] & 0xff) == 0xff && (a[9] & 0xff) == 0xff && a[10] == 0 && a[11] == 0) {
+            return Optional.of(slice(a, 12)); // ::ffff:0:a.b.c.d, IPv4-translated (SIIT)
         }
         if (a[0] == 0 && a[1] == 0x64 && (a[2] & 0xff) == 0xff && (a[3] & 0xff) == 0x9b && allZero(a, 4, 12)) {
             return Optional.of(slice(a, 12)); // 64:ff9b::/96, NAT64 well-known prefix

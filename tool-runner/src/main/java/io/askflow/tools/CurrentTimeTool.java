@@ -38,6 +38,16 @@ final class CurrentTimeTool implements Tool {
     }
 
     @Override
+    public String permission() {
+        return "clock.read";
+    }
+
+    @Override
+    public java.time.Duration timeout() {
+        return java.time.Duration.ofSeconds(2); // it reads a clock; anything slower is a fault
+    }
+
+    @Override
     public ToolOutput run(JsonNode arguments, ToolContext ctx) throws ToolException {
         ZoneId zone = defaultZone;
         String asked = arguments.path("time_zone").asText("").trim();

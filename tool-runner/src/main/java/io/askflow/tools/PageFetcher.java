@@ -1,14 +1,10 @@
 package io.askflow.tools;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.net.http.HttpRequest;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,36 +13,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * fetch_url's hardened HTTP client: http and https only, every hop's host checked against
- * {@link AddressPolicy} (unless the operator allow-listed it) before any connection, redirects
- * followed by hand so each is re-checked, one time limit over all hops including slow bodies, and
- * at most {@code maxBytes} of body read. Only textual responses are read at all.
- *
- * <p>Known gap: the check resolves the host, and then HttpClient resolves it again to connect, so
- * a DNS server that answers differently the second time (DNS rebinding) can still steer the
- * connection to a private address. Closing it needs the connection pinned to the checked address.
+ * fetch_url's hardened client: http and https only; every hop's host resolved once and every
+ * address checked against {@link AddressPolicy} (unless the operator allow-listed the host); the
+ * connection made to exactly those checked addresses ({@link PinnedConnection}), so DNS rebinding
+ * finds no second lookup to subvert; redirects followed by hand, each re-checked, at most
+ * {@link #MAX_REDIRECTS}; one time limit over all hops, slow bodies included; at most
+ * {@code maxBytes} of decompressed body; only textual responses read at all.
  */
-final class PageFetcher implements AutoCloseable {
+final class PageFetcher {
     static final int MAX_REDIRECTS = 5;
     private static final String USER_AGENT = "askflow-fetch/0.1 (an assistant fetching a page a user asked about)";
     private static final String ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,"
             + "application/json;q=0.8,text/*;q=0.5";
-
-    /** Name resolution, replaceable so tests can give a host any addresses without a DNS server. */
-    @FunctionalInterface
-    interface Resolver {
-        Resolver DNS = InetAddress::getAllByName;
-
-        InetAddress[] resolve(String host) throws UnknownHostException;
-    }
 
     /**
      * A fetched page.
@@ -59,29 +41,44 @@ final class PageFetcher implements AutoCloseable {
     record Page(URI url, String mediaType, Charset charset, byte[] body, boolean truncated) {
     }
 
+    /** The body as read: at most the limit, and whether there was more. */
+    record Body(byte[] bytes, boolean truncated) {
+    }
+
+    /** Where one hop may connect: the addresses that passed the check (or the allow-list). */
+    private record Target(URI uri, List<InetAddress> addresses) {
+    }
+
     private final HostAllowList allowList;
-    private final Resolver resolver;
+    private final HostResolver resolver;
     private final Duration timeout;
     private final int maxBytes;
     private final Clock clock;
-    private final HttpClient client;
+    private final SocketConnector connector;
+    private final SSLSocketFactory tls;
 
-    PageFetcher(HostAllowList allowList, Resolver resolver, Duration timeout, int maxBytes, Clock clock) {
+    PageFetcher(HostAllowList allowList, HostResolver resolver, Duration timeout, int maxBytes, Clock clock) {
+        this(allowList, resolver, timeout, maxBytes, clock, SocketConnector.DIRECT,
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    PageFetcher(HostAllowList allowList, HostResolver resolver, Duration timeout, int maxBytes, Clock clock,
+            SocketConnector connector, SSLSocketFactory tls) {
         this.allowList = allowList;
         this.resolver = resolver;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.clock = clock;
-        this.client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                // The address check is only meaningful when we connect to the address ourselves.
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .connectTimeout(timeout)
-                .build();
+        this.connector = connector;
+        this.tls = tls;
     }
 
     int maxBytes() {
         return maxBytes;
+    }
+
+    Duration timeout() {
+        return timeout;
     }
 
     /**
@@ -94,35 +91,49 @@ final class PageFetcher implements AutoCloseable {
         long endNanos = System.nanoTime() + Math.max(0, budget.toNanos());
         URI uri = start;
         for (int redirects = 0;; redirects++) {
-            check(uri, start);
-            HttpResponse<Body> response = send(uri, start, budget, endNanos);
-            int status = response.statusCode();
-            if (isRedirect(status)) {
-                if (redirects >= MAX_REDIRECTS) {
-                    throw new ToolException("fetch_url gave up on " + start + ": more than " + MAX_REDIRECTS + " redirects");
+            Target target = check(uri, start);
+            if (System.nanoTime() >= endNanos) {
+                throw timedOut(start, budget);
+            }
+            try (PinnedConnection connection = PinnedConnection.get(uri, target.addresses(), connector, tls, USER_AGENT,
+                    ACCEPT, endNanos)) {
+                HttpHead head = connection.head();
+                int status = head.status();
+                if (isRedirect(status)) {
+                    if (redirects >= MAX_REDIRECTS) {
+                        throw new ToolException("fetch_url gave up on " + start + ": more than " + MAX_REDIRECTS + " redirects");
+                    }
+                    URI from = uri;
+                    String location = head.first("location").orElseThrow(() -> new ToolException(
+                            "fetch_url got HTTP " + status + " without a Location from " + from));
+                    uri = resolve(uri, location);
+                    continue;
                 }
-                String location = response.headers().firstValue("location")
-                        .orElseThrow(() -> new ToolException("fetch_url got HTTP " + status + " without a Location from " + response.uri()));
-                uri = resolve(uri, location);
-                continue;
+                if (status >= 400) {
+                    throw new ToolException("fetch_url got HTTP " + status + " from " + uri);
+                }
+                if (status < 200 || status >= 300) {
+                    throw new ToolException("fetch_url got an unexpected HTTP " + status + " from " + uri);
+                }
+                ContentType type = ContentType.of(head.first("content-type").orElse(""));
+                if (!type.textual()) {
+                    throw new ToolException("fetch_url refused " + uri + ": content type "
+                            + (type.mediaType().isEmpty() ? "(none)" : type.mediaType()) + " is not text");
+                }
+                Body body = connection.readBody(maxBytes);
+                return new Page(uri, type.mediaType(), type.charset(), body.bytes(), body.truncated());
+            } catch (SocketTimeoutException e) {
+                interruptedCheck();
+                throw timedOut(start, budget);
+            } catch (IOException e) {
+                interruptedCheck();
+                throw new ToolException("fetch_url could not fetch " + uri + " (" + describe(e) + ")", e);
             }
-            if (status >= 400) {
-                throw new ToolException("fetch_url got HTTP " + status + " from " + uri);
-            }
-            if (status < 200 || status >= 300) {
-                throw new ToolException("fetch_url got an unexpected HTTP " + status + " from " + uri);
-            }
-            ContentType type = ContentType.of(response);
-            if (!type.textual()) {
-                throw new ToolException("fetch_url refused " + uri + ": content type "
-                        + (type.mediaType().isEmpty() ? "(none)" : type.mediaType()) + " is not text");
-            }
-            Body body = response.body();
-            return new Page(uri, type.mediaType(), type.charset(), body.bytes(), body.truncated());
         }
     }
 
-    private void check(URI uri, URI start) throws ToolException, InterruptedException {
+    /** The addresses {@code uri} may be fetched from, or a refusal; nothing here connects anywhere. */
+    private Target check(URI uri, URI start) throws ToolException, InterruptedException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw refused(uri, start, "only http and https URLs are fetched");
@@ -134,17 +145,38 @@ final class PageFetcher implements AutoCloseable {
         if (uri.getRawUserInfo() != null) {
             throw refused(uri, start, "URLs with credentials are not fetched");
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw refused(uri, start, "port " + uri.getPort() + " is not a valid port");
         }
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
-        if (allowList.permits(host, port)) {
-            return;
+        boolean allowed = allowList.permits(bare, port);
+        Optional<InetAddress> literal;
+        try {
+            literal = HostLiteral.address(bare);
+        } catch (IllegalArgumentException e) {
+            throw refused(uri, start, "host " + host + " is " + e.getMessage());
         }
-        Optional<String> byName = AddressPolicy.refusal(host);
-        if (byName.isPresent()) {
-            throw refused(uri, start, byName.get());
+        if (literal.isEmpty() && !allowed) {
+            Optional<String> byName = AddressPolicy.refusal(bare);
+            if (byName.isPresent()) {
+                throw refused(uri, start, byName.get());
+            }
         }
+        List<InetAddress> addresses = literal.isPresent() ? List.of(literal.get()) : resolve(bare, uri);
+        if (!allowed) {
+            // Any private address refuses the host: the connection could go to any of them.
+            for (InetAddress a : addresses) {
+                Optional<String> refusal = AddressPolicy.refusal(a);
+                if (refusal.isPresent()) {
+                    throw refused(uri, start, refusal.get());
+                }
+            }
+        }
+        return new Target(uri, addresses);
+    }
+
+    private List<InetAddress> resolve(String host, URI uri) throws ToolException, InterruptedException {
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(host);
@@ -154,51 +186,22 @@ final class PageFetcher implements AutoCloseable {
         if (Thread.interrupted()) {
             throw new InterruptedException(); // resolution is not interruptible; a timed-out call stops here
         }
-        // Any private address refuses the host: the connection could go to any of them.
-        for (InetAddress a : addresses) {
-            Optional<String> refusal = AddressPolicy.refusal(a);
-            if (refusal.isPresent()) {
-                throw refused(uri, start, refusal.get());
-            }
+        if (addresses == null || addresses.length == 0) {
+            throw new ToolException("fetch_url could not resolve host " + host + " of " + uri);
+        }
+        return Arrays.asList(addresses);
+    }
+
+    private static void interruptedCheck() throws InterruptedException {
+        // A virtual thread's socket is closed when the thread is interrupted; report that as what it is.
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
         }
     }
 
-    private HttpResponse<Body> send(URI uri, URI start, Duration budget, long endNanos)
-            throws ToolException, InterruptedException {
-        long remaining = endNanos - System.nanoTime();
-        if (remaining <= 0) {
-            throw timedOut(start, budget);
-        }
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .GET()
-                .timeout(Duration.ofNanos(remaining))
-                .header("User-Agent", USER_AGENT)
-                .header("Accept", ACCEPT)
-                .build();
-        CompletableFuture<HttpResponse<Body>> pending = client.sendAsync(request,
-                info -> new LimitedBody(wantsBody(info) ? maxBytes : -1));
-        try {
-            // sendAsync completes only once the body is read, so this one wait bounds slow bodies too.
-            return pending.get(remaining, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw timedOut(start, budget);
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                throw timedOut(start, budget);
-            }
-            String what = cause == null ? "unknown error" : cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-            throw new ToolException("fetch_url could not fetch " + uri + " (" + what + ")", cause);
-        }
-    }
-
-    private static boolean wantsBody(HttpResponse.ResponseInfo info) {
-        return info.statusCode() >= 200 && info.statusCode() < 300 && ContentType.of(info.headers()).textual();
+    private static String describe(IOException e) {
+        String kind = e instanceof SSLException ? "TLS failure" : e.getClass().getSimpleName();
+        return e.getMessage() == null ? kind : kind + ": " + e.getMessage();
     }
 
     private static boolean isRedirect(int status) {
@@ -225,19 +228,9 @@ final class PageFetcher implements AutoCloseable {
         return new ToolException("fetch_url timed out after " + ToolExecutor.describe(budget) + " fetching " + start);
     }
 
-    @Override
-    public void close() {
-        client.shutdownNow();
-    }
-
     /** A response's content type, as far as deciding whether and how to read it. */
     private record ContentType(String mediaType, Charset charset) {
-        static ContentType of(HttpResponse<?> response) {
-            return of(response.headers());
-        }
-
-        static ContentType of(java.net.http.HttpHeaders headers) {
-            String raw = headers.firstValue("content-type").orElse("");
+        static ContentType of(String raw) {
             String[] parts = raw.split(";");
             String media = parts[0].trim().toLowerCase(Locale.ROOT);
             Charset charset = null;
@@ -259,70 +252,6 @@ final class PageFetcher implements AutoCloseable {
             return mediaType.startsWith("text/") || mediaType.equals("application/xhtml+xml")
                     || mediaType.equals("application/xml") || mediaType.equals("application/json")
                     || mediaType.endsWith("+xml") || mediaType.endsWith("+json");
-        }
-    }
-
-    /** The body as read: at most the limit, and whether there was more. */
-    private record Body(byte[] bytes, boolean truncated) {
-    }
-
-    /**
-     * Collects up to {@code maxBytes} and then cancels the stream, so an endless or huge body costs
-     * at most one byte more than the limit. A negative limit reads nothing (redirects, errors, binary).
-     */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<Body> {
-        private final int maxBytes;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final CompletableFuture<Body> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        LimitedBody(int maxBytes) {
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public CompletionStage<Body> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (maxBytes < 0) {
-                s.cancel();
-                result.complete(new Body(new byte[0], false));
-            } else {
-                s.request(1);
-            }
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer b : buffers) {
-                int n = Math.min(maxBytes + 1 - bytes.size(), b.remaining());
-                byte[] chunk = new byte[n];
-                b.get(chunk);
-                bytes.write(chunk, 0, n);
-                if (bytes.size() > maxBytes) {
-                    subscription.cancel();
-                    result.complete(new Body(Arrays.copyOf(bytes.toByteArray(), maxBytes), true));
-                    return;
-                }
-            }
-            subscription.request(1);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(new Body(bytes.toByteArray(), false));
         }
     }
 }

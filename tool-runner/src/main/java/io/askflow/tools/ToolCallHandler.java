@@ -25,10 +25,12 @@ final class ToolCallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ToolCallHandler.class);
 
     private final ToolExecutor executor;
+    private final ToolBudget budget;
     private final Clock clock;
 
-    ToolCallHandler(ToolExecutor executor, Clock clock) {
+    ToolCallHandler(ToolExecutor executor, ToolBudget budget, Clock clock) {
         this.executor = executor;
+        this.budget = budget;
         this.clock = clock;
     }
 
@@ -48,8 +50,15 @@ final class ToolCallHandler {
         ToolContext ctx = new ToolContext(call.tenantId(), call.userId(), now.plus(callTimeout), call.requestId(),
                 call.conversationId());
         Set<String> offered = call.tools().stream().map(ToolSpec::name).collect(Collectors.toSet());
-        ToolExecutor.Round round = executor.run(call.lastMessage().toolCalls(), offered, ctx, call.sources(), callTimeout);
+        ToolBudget.Decision decision = budget.decide(call.messages(), executor::usesWeb);
+        ToolExecutor.Round round = executor.run(call.lastMessage().toolCalls(), offered, decision.refused(), ctx,
+                call.sources(), callTimeout);
         ModelCall next = call.nextRound(round.results(), round.sources());
+        if (decision.exhausted() != null) {
+            LOG.info("Turn {}: {} exhausted; refused {} call(s), asking for a final answer", call.requestId(),
+                    decision.exhausted(), decision.refused().size());
+            next = next.withMetadata(ModelCall.BUDGET_EXHAUSTED, decision.exhausted());
+        }
         return List.of(Outgoing.to(Topics.MODEL_CALLS, call.conversationId(), next));
     }
 

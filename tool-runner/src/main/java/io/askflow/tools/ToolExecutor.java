@@ -7,6 +7,7 @@ import io.askflow.message.ToolCall;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -42,33 +43,53 @@ final class ToolExecutor {
         this.maxChars = maxChars;
     }
 
-    /**
-     * @param offered the names of the tools this turn offered the model; others are refused
-     * @param ctx whose deadline is already the earlier of the tool timeout and the turn's deadline
-     * @param known the sources earlier rounds of this turn used
-     */
+    /** A round in which no call is refused by a budget. */
     Round run(List<ToolCall> calls, Set<String> offered, ToolContext ctx, List<Source> known, Duration callTimeout)
             throws InterruptedException {
+        return run(calls, offered, Map.of(), ctx, known, callTimeout);
+    }
+
+    /**
+     * @param offered the names of the tools this turn offered the model; others are refused
+     * @param refused calls not to run, by position in {@code calls}, with the error text the model reads instead
+     * @param ctx whose deadline is {@code callTimeout} from now (the earlier of the tool timeout and the turn's deadline)
+     * @param known the sources earlier rounds of this turn used
+     */
+    Round run(List<ToolCall> calls, Set<String> offered, Map<Integer, String> refused, ToolContext ctx, List<Source> known,
+            Duration callTimeout) throws InterruptedException {
         List<Outcome> outcomes = new ArrayList<>();
         ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("askflow-tool-", 0).factory());
-        long deadlineNanos = System.nanoTime() + callTimeout.toNanos();
+        long startNanos = System.nanoTime();
         try {
-            for (ToolCall call : calls) {
-                outcomes.add(start(call, offered, ctx, pool));
+            for (int i = 0; i < calls.size(); i++) {
+                String refusal = refused.get(i);
+                outcomes.add(refusal != null ? new Outcome(error(refusal), null, callTimeout)
+                        : start(calls.get(i), offered, ctx, callTimeout, pool));
             }
-            List<ChatMessage> results = new ArrayList<>();
+            List<ToolOutput> outputs = new ArrayList<>();
             List<Source> used = new ArrayList<>();
             for (int i = 0; i < calls.size(); i++) {
-                ToolCall call = calls.get(i);
-                ToolOutput out = await(call, outcomes.get(i), deadlineNanos, callTimeout);
-                results.add(ChatMessage.toolResult(call, Truncation.truncate(out.content(), maxChars)));
+                ToolOutput out = await(calls.get(i), outcomes.get(i), startNanos);
+                outputs.add(out);
                 used.addAll(out.sources());
             }
-            return new Round(results, merge(known, used));
+            List<Source> all = merge(known, used);
+            List<ChatMessage> results = new ArrayList<>();
+            for (int i = 0; i < calls.size(); i++) {
+                ToolOutput out = outputs.get(i);
+                List<Integer> numbers = out.sources().stream().map(s -> numberOf(s, all)).toList();
+                results.add(ChatMessage.toolResult(calls.get(i), Truncation.truncate(out.content(numbers), maxChars)));
+            }
+            return new Round(results, all);
         } finally {
             // Not close(): it would wait for a tool that ignores interruption; a timed-out tool is abandoned.
             pool.shutdownNow();
         }
+    }
+
+    /** Whether calls of this tool count towards the turn's web-request budget; unknown tools do not. */
+    boolean usesWeb(String toolName) {
+        return registry.find(toolName).map(Tool::usesWeb).orElse(false);
     }
 
     /** The per-call timeout for a turn with {@code untilDeadline} left. */
@@ -76,42 +97,46 @@ final class ToolExecutor {
         return untilDeadline.compareTo(timeout) < 0 ? untilDeadline : timeout;
     }
 
-    /** A call that has either already produced its result (it could not run) or is running. */
-    private record Outcome(ToolOutput immediate, Future<ToolOutput> running) {
+    /** A call that has either already produced its result (it could not run) or is running, with its own timeout. */
+    private record Outcome(ToolOutput immediate, Future<ToolOutput> running, Duration timeout) {
     }
 
-    private Outcome start(ToolCall call, Set<String> offered, ToolContext ctx, ExecutorService pool) {
+    private Outcome start(ToolCall call, Set<String> offered, ToolContext ctx, Duration callTimeout, ExecutorService pool) {
         Optional<Tool> tool = registry.find(call.name());
         if (tool.isEmpty()) {
             List<String> available = registry.names().stream().filter(offered::contains).toList();
             return new Outcome(error("unknown tool \"" + call.name() + "\"; "
                     + (available.isEmpty() ? "no tools are available" : "available tools: " + String.join(", ", available))),
-                    null);
+                    null, callTimeout);
         }
         if (!offered.contains(call.name())) {
-            return new Outcome(error("tool \"" + call.name() + "\" is not available in this conversation"), null);
+            return new Outcome(error("tool \"" + call.name() + "\" is not available in this conversation"), null, callTimeout);
         }
         JsonNode arguments;
         try {
             arguments = ArgumentValidator.parse(tool.get().spec(), call.arguments());
         } catch (ToolException e) {
-            return new Outcome(error(e.getMessage()), null);
+            return new Outcome(error(e.getMessage()), null, callTimeout);
         }
-        return new Outcome(null, pool.submit(() -> tool.get().run(arguments, ctx)));
+        Duration own = tool.get().timeout();
+        Duration limit = own.compareTo(callTimeout) < 0 ? own : callTimeout;
+        // ctx's deadline is callTimeout from now by the handler's clock; keep that clock, shorten by the difference.
+        ToolContext callCtx = ctx.withDeadline(ctx.deadline().minus(callTimeout.minus(limit)));
+        return new Outcome(null, pool.submit(() -> tool.get().run(arguments, callCtx)), limit);
     }
 
-    private static ToolOutput await(ToolCall call, Outcome outcome, long deadlineNanos, Duration callTimeout)
-            throws InterruptedException {
+    private static ToolOutput await(ToolCall call, Outcome outcome, long startNanos) throws InterruptedException {
         if (outcome.immediate() != null) {
             return outcome.immediate();
         }
         Future<ToolOutput> f = outcome.running();
         try {
-            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long left = startNanos + outcome.timeout().toNanos() - System.nanoTime();
+            return f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            LOG.info("Tool {} (call {}) timed out after {}", call.name(), call.id(), describe(callTimeout));
-            return error("tool " + call.name() + " did not finish within " + describe(callTimeout));
+            LOG.info("Tool {} (call {}) timed out after {}", call.name(), call.id(), describe(outcome.timeout()));
+            return error("tool " + call.name() + " did not finish within " + describe(outcome.timeout()));
         } catch (InterruptedException e) {
             f.cancel(true);
             throw e;
@@ -123,6 +148,10 @@ final class ToolExecutor {
             LOG.warn("Tool {} (call {}) failed", call.name(), call.id(), cause);
             return error("tool " + call.name() + " failed unexpectedly (" + cause.getClass().getSimpleName() + ")");
         }
+    }
+
+    private static int numberOf(Source s, List<Source> all) {
+        return all.stream().filter(s::sameTarget).findFirst().orElseThrow().number();
     }
 
     /** Sources numbered 1..n in the order first used; a page used twice keeps its first number. */

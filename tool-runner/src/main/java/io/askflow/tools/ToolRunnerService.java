@@ -8,7 +8,11 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Optional;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.List;
@@ -17,17 +21,20 @@ import java.util.List;
 public final class ToolRunnerService implements AutoCloseable {
     public static final String GROUP = "askflow-tool-runner";
 
-    private final PageFetcher fetcher;
+    private final HttpClient searchHttp;
     private final Runner runner;
 
     private ToolRunnerService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         int maxChars = config.get(Settings.TOOL_RESULT_MAX_CHARS);
-        fetcher = new PageFetcher(allowList(config), PageFetcher.Resolver.DNS,
+        PageFetcher fetcher = new PageFetcher(allowList(config), HostResolver.SYSTEM,
                 config.get(Settings.FETCH_TIMEOUT), config.get(Settings.FETCH_MAX_BYTES), clock);
-        ToolRegistry registry = builtinTools(config, clock, fetcher);
+        searchHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp));
         ToolCallHandler handler = new ToolCallHandler(
-                new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars), clock);
+                new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
+                new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
+                        config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
         runner = KafkaClients.exactlyOnceRunner(config, GROUP,
                 List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start();
     }
@@ -36,11 +43,13 @@ public final class ToolRunnerService implements AutoCloseable {
         return new ToolRunnerService(config, clock);
     }
 
-    /** One implementation for each of {@link io.askflow.tool.BuiltinTools#all()}. */
-    static ToolRegistry builtinTools(Config config, Clock clock, PageFetcher fetcher) {
-        return new ToolRegistry(List.of(
+    /** One implementation for each of {@link io.askflow.tool.BuiltinTools#offered}; web_search needs a provider. */
+    static ToolRegistry builtinTools(Config config, Clock clock, PageFetcher fetcher, Optional<SearchProvider> search) {
+        List<Tool> tools = new ArrayList<>(List.of(
                 new CurrentTimeTool(clock, defaultZone(config)),
                 new FetchUrlTool(fetcher, config.get(Settings.TOOL_RESULT_MAX_CHARS))));
+        search.ifPresent(p -> tools.add(new WebSearchTool(p, config.get(Settings.SEARCH_MAX_RESULTS))));
+        return new ToolRegistry(tools);
     }
 
     private static HostAllowList allowList(Config config) {
@@ -63,6 +72,6 @@ public final class ToolRunnerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
-        fetcher.close();
+        searchHttp.close();
     }
 }

@@ -27,7 +27,8 @@ class ToolCallHandlerTest {
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     private final ToolCallHandler handler = new ToolCallHandler(
-            new ToolExecutor(new ToolRegistry(List.of(new CurrentTimeTool(CLOCK))), Duration.ofSeconds(5), 8000), CLOCK);
+            new ToolExecutor(new ToolRegistry(List.of(new CurrentTimeTool(CLOCK))), Duration.ofSeconds(5), 8000),
+            new ToolBudget(new ToolBudget.Limits(8, 10)), CLOCK);
 
     private static ModelCall turn(Instant deadline, ChatMessage last) {
         return new ModelCall(1, "req-1", "tenant-1", "conv-1", "user-1", null, 0, deadline,

@@ -29,6 +29,11 @@ class ToolExecutorTest {
             public ToolOutput run(JsonNode arguments, ToolContext ctx) throws Exception {
                 return body.run(arguments);
             }
+
+            @Override
+            public String permission() {
+                return "test." + name;
+            }
         };
     }
 

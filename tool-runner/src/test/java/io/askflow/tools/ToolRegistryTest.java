@@ -16,17 +16,41 @@ class ToolRegistryTest {
 
     @Test
     void everyBuiltinToolHasAnImplementationWithTheSameSpec() {
-        try (PageFetcher fetcher = new PageFetcher(HostAllowList.none(), PageFetcher.Resolver.DNS, Duration.ofSeconds(1),
-                1024, Clock.systemUTC())) {
-            ToolRegistry registry = ToolRunnerService.builtinTools(Config.of(Map.of()), Clock.systemUTC(), fetcher);
-            for (ToolSpec spec : BuiltinTools.all()) {
+        PageFetcher fetcher = new PageFetcher(HostAllowList.none(), HostResolver.SYSTEM, Duration.ofSeconds(1),
+                1024, Clock.systemUTC());
+        SearchProvider search = (query, max, deadline) -> List.of();
+        for (Config config : List.of(Config.of(Map.of()), Config.of(Map.of("ASKFLOW_SEARCH_PROVIDER", "searxng")))) {
+            List<ToolSpec> offered = BuiltinTools.offered(config);
+            ToolRegistry registry = ToolRunnerService.builtinTools(config, Clock.systemUTC(), fetcher,
+                    offered.contains(BuiltinTools.WEB_SEARCH) ? java.util.Optional.of(search) : java.util.Optional.empty());
+            for (ToolSpec spec : offered) {
                 assertThat(registry.find(spec.name())).as(spec.name())
                         .hasValueSatisfying(tool -> assertThat(tool.spec()).isEqualTo(spec));
             }
-            assertThat(registry.names()).containsExactlyInAnyOrderElementsOf(
-                    BuiltinTools.all().stream().map(ToolSpec::name).toList());
+            assertThat(registry.names()).containsExactlyInAnyOrderElementsOf(offered.stream().map(ToolSpec::name).toList());
             assertThat(registry.find("no_such_tool")).isEmpty();
         }
+        assertThat(BuiltinTools.offered(Config.of(Map.of()))).extracting(ToolSpec::name)
+                .containsExactly("current_time", "fetch_url");
+        assertThat(BuiltinTools.offered(Config.of(Map.of("ASKFLOW_SEARCH_PROVIDER", "brave")))).extracting(ToolSpec::name)
+                .containsExactly("current_time", "fetch_url", "web_search");
+    }
+
+    @Test
+    void everyToolDeclaresATimeoutAndAPermission() {
+        PageFetcher fetcher = new PageFetcher(HostAllowList.none(), HostResolver.SYSTEM, Duration.ofSeconds(10),
+                1024, Clock.systemUTC());
+        ToolRegistry registry = ToolRunnerService.builtinTools(Config.of(Map.of()), Clock.systemUTC(), fetcher,
+                java.util.Optional.of((query, max, deadline) -> List.of()));
+        assertThat(registry.names()).allSatisfy(name -> {
+            Tool tool = registry.find(name).orElseThrow();
+            assertThat(tool.timeout()).isPositive();
+            assertThat(tool.permission()).isNotBlank();
+        });
+        assertThat(registry.find("fetch_url").orElseThrow().usesWeb()).isTrue();
+        assertThat(registry.find("web_search").orElseThrow().usesWeb()).isTrue();
+        assertThat(registry.find("current_time").orElseThrow().usesWeb()).isFalse();
+        assertThat(registry.find("fetch_url").orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(12));
     }
 
     @Test
