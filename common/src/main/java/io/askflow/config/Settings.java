@@ -72,6 +72,14 @@ public final class Settings {
             "Tool rounds per turn; after the last one the model must answer without tools.");
     public static final Setting<Duration> MODEL_TIMEOUT = Setting.duration("ASKFLOW_MODEL_TIMEOUT", "PT60S",
             "Timeout of one model HTTP call.");
+    public static final Setting<Integer> MODEL_MAX_REQUESTS_PER_MINUTE = Setting.integer(
+            "ASKFLOW_MODEL_MAX_REQUESTS_PER_MINUTE", 0,
+            "Client-side cap on model calls per minute per model-caller instance (0: no cap).");
+    public static final Setting<Integer> MODEL_MAX_TOKENS_PER_MINUTE = Setting.integer(
+            "ASKFLOW_MODEL_MAX_TOKENS_PER_MINUTE", 0,
+            "Client-side cap on model tokens per minute per model-caller instance, estimated before and corrected after each call (0: no cap).");
+    public static final Setting<Duration> QUOTA_COOL_DOWN = Setting.duration("ASKFLOW_QUOTA_COOL_DOWN", "PT5M",
+            "After insufficient_quota, how long model calls fail fast with quota_exhausted instead of calling the API.");
     public static final Setting<Integer> MODEL_MAX_RETRIES = Setting.integer("ASKFLOW_MODEL_MAX_RETRIES", 2,
             "Retries of a model call after a 5xx, a timeout or a connection failure (never after 4xx).");
 
@@ -113,7 +121,7 @@ public final class Settings {
                 COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,
-                MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
+                MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE, QUOTA_COOL_DOWN, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, MAX_TOOL_CALLS_PER_ROUND, MAX_FETCHES_PER_TURN,
                 SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, DATA_DIR, LOG_LEVEL);
     }

@@ -5,15 +5,15 @@ package io.askflow.localmodel;
  * tokenizer: askflow only needs plausible, deterministic counts to exercise its usage accounting,
  * and a real tokenizer would mean a large dependency for no behavioural gain.
  */
-final class TokenEstimate {
+public final class TokenEstimate {
     private TokenEstimate() {
     }
 
-    static long of(String text) {
+    public static long of(String text) {
         return text == null || text.isEmpty() ? 0 : (text.length() + 3) / 4;
     }
 
-    static long prompt(ChatRequest request) {
+    public static long prompt(ChatRequest request) {
         long total = 0;
         for (ChatMessage m : request.messages()) {
             total += of(m.content());
@@ -24,7 +24,7 @@ final class TokenEstimate {
         return total;
     }
 
-    static long completion(Reply reply) {
+    public static long completion(Reply reply) {
         return switch (reply) {
             case Reply.Text t -> of(t.content());
             case Reply.ToolCalls c -> c.calls().stream().mapToLong(x -> of(x.name()) + of(x.arguments())).sum();

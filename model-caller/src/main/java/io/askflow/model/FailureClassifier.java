@@ -20,6 +20,8 @@ import java.util.List;
  */
 final class FailureClassifier {
     static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+    /** How long calls pause after a 429 that gave no Retry-After. */
+    static final Duration DEFAULT_RATE_LIMIT_PAUSE = Duration.ofSeconds(1);
 
     private FailureClassifier() {
     }

@@ -6,6 +6,8 @@ import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.ErrorCode;
+import io.askflow.message.Json;
+import io.askflow.message.MessageFormatException;
 import io.askflow.message.ModelCall;
 import io.askflow.message.Usage;
 import java.time.Clock;
@@ -68,6 +70,12 @@ final class ModelCallHandler {
                                 : "The model asked for tools after its tool budget ran out (" + budgetOut + ")",
                         clock.instant()));
             }
+            if (malformedArguments(reply.message()) && call.messages().stream().anyMatch(ModelCallHandler::malformedArguments)) {
+                // The tool-runner already told the model once that its arguments were not JSON.
+                return answer(Answer.error(next, ErrorCode.MODEL_ERROR,
+                        "The model sent tool-call arguments that are not valid JSON a second time in this turn",
+                        clock.instant()));
+            }
             return List.of(Outgoing.to(Topics.TOOL_CALLS, call.conversationId(), next));
         }
         Map<String, String> metadata = new HashMap<>(call.metadata());
@@ -91,6 +99,20 @@ final class ModelCallHandler {
         }
         String refused = call.metadata().get(ModelCall.BUDGET_EXHAUSTED);
         return refused == null ? null : refused + " exhausted";
+    }
+
+    /** True when an assistant message asks for a tool with arguments that are not a JSON object. */
+    static boolean malformedArguments(ChatMessage message) {
+        return message.requestsTools() && message.toolCalls().stream().anyMatch(c -> {
+            if (c.arguments().isBlank()) {
+                return false;
+            }
+            try {
+                return !Json.tree(c.arguments()).isObject();
+            } catch (MessageFormatException e) {
+                return true;
+            }
+        });
     }
 
     List<Outgoing> onFailure(Incoming<ModelCall> in, Exception error) {

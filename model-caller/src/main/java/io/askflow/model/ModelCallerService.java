@@ -24,13 +24,21 @@ public final class ModelCallerService implements AutoCloseable {
     private ModelCallerService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         client = openAiClient(config);
-        ModelCallHandler handler = new ModelCallHandler(new OpenAiChatModel(client),
+        RateGate gate = new RateGate(clock);
+        ChatModel model = new GuardedModel(new OpenAiChatModel(client), gate,
+                new QuotaBreaker(clock, config.get(Settings.QUOTA_COOL_DOWN)),
+                new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
+                        config.get(Settings.MODEL_MAX_TOKENS_PER_MINUTE), Duration.ofMinutes(1), clock, Sleeper.SYSTEM),
+                Sleeper.SYSTEM);
+        ModelCallHandler handler = new ModelCallHandler(model,
                 new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                         Sleeper.SYSTEM),
                 clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
                         config.find(Settings.MODEL_NOTICE).orElse(null)));
+        // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
         runner = KafkaClients.exactlyOnceRunner(config, GROUP,
-                List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure))).start();
+                List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)))
+                .acceptWorkWhile(gate::isOpen).start();
     }
 
     public static ModelCallerService start(Config config, Clock clock) {

@@ -38,7 +38,8 @@ class ModelCallHandlerTest {
 
     private ScriptedModelServer server;
     private OpenAIClient client;
-    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    private final SteppingClock clock = new SteppingClock(NOW);
+    private final List<Duration> sleeps = clock.sleeps;
     private ModelCallHandler handler;
 
     @BeforeEach
@@ -46,9 +47,10 @@ class ModelCallHandlerTest {
         server = ScriptedModelServer.start();
         client = ModelCallerService.openAiClient(Config.of(Map.of(Settings.OPENAI_BASE_URL.name(), server.baseUrl(),
                 Settings.OPENAI_API_KEY.name(), KEY, Settings.MODEL_TIMEOUT.name(), "PT5S")));
-        handler = new ModelCallHandler(new OpenAiChatModel(client),
-                new RetryPolicy(2, Duration.ofMillis(500), Duration.ofSeconds(20), sleeps::add),
-                Clock.fixed(NOW, ZoneOffset.UTC), new ModelCallHandler.Options("default-model", 2, null));
+        ChatModel guarded = new GuardedModel(new OpenAiChatModel(client), new RateGate(clock),
+                new QuotaBreaker(clock, Duration.ofMinutes(5)), new RequestLimiter(0, 0, Duration.ofMinutes(1), clock, clock), clock);
+        handler = new ModelCallHandler(guarded, new RetryPolicy(2, Duration.ofMillis(500), Duration.ofSeconds(20), clock),
+                clock, new ModelCallHandler.Options("default-model", 2, null));
     }
 
     @AfterEach

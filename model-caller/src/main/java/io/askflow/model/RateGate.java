@@ -1,0 +1,45 @@
+package io.askflow.model;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Closed while the model API has told us to slow down (a 429 with Retry-After). Every call waits
+ * for it to open, and the model-caller's runner stops taking records from Kafka meanwhile, so a
+ * rate limit turns into a backlog in the topic rather than a storm of retries.
+ */
+final class RateGate {
+    private final Clock clock;
+    private volatile Instant closedUntil = Instant.MIN;
+
+    RateGate(Clock clock) {
+        this.clock = clock;
+    }
+
+    boolean isOpen() {
+        return !clock.instant().isBefore(closedUntil);
+    }
+
+    synchronized void closeFor(Duration duration) {
+        Instant until = clock.instant().plus(duration);
+        if (until.isAfter(closedUntil)) {
+            closedUntil = until;
+        }
+    }
+
+    /** Waits until open; false when it would not open before the deadline. */
+    boolean awaitOpen(Instant deadline, Sleeper sleeper) throws InterruptedException {
+        while (true) {
+            Instant until = closedUntil;
+            Instant now = clock.instant();
+            if (!now.isBefore(until)) {
+                return true;
+            }
+            if (until.isAfter(deadline)) {
+                return false;
+            }
+            sleeper.sleep(Duration.between(now, until));
+        }
+    }
+}
