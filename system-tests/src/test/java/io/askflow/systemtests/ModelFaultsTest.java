@@ -1,0 +1,76 @@
+package io.askflow.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askflow.localmodel.Reply;
+import io.askflow.message.Answer;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.PromptRequest;
+import io.askflow.testkit.ReceivedRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Model-API faults through the whole pipeline, asserted on what the scripted model server saw. */
+class ModelFaultsTest {
+    private static RunningPipeline p;
+
+    @BeforeAll
+    static void pipeline() throws Exception {
+        p = RunningPipeline.get();
+    }
+
+    @Test
+    void aRateLimitPausesTheModelCallerInsteadOfStartingARetryStorm() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        AtomicReference<Instant> limitedAt = new AtomicReference<>();
+        p.model.respondWith(req -> {
+            if (!req.lastUserMessage().orElseThrow().text().contains(tag)) {
+                return Reply.text("other");
+            }
+            if (limitedAt.compareAndSet(null, Instant.now())) {
+                return Reply.error(429, "Rate limit reached").withCode("rate_limit_exceeded").withHeader("Retry-After", "2");
+            }
+            return Reply.text("done " + tag);
+        });
+        int before = p.model.requests().size();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = "rl-" + tag + "-" + i;
+            p.client.send(PromptRequest.of(id, "c-" + id, "question " + i + " " + tag));
+            ids.add(id);
+        }
+        for (String id : ids) {
+            Answer a = p.client.await(id, Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("no answer to " + id));
+            assertThat(a.isOk()).as("%s", a).isTrue();
+        }
+        List<ReceivedRequest> seen = p.model.requests().subList(before, p.model.requests().size());
+        assertThat(seen).as("one 429, then each turn once: no retry storm").hasSize(11);
+        Instant t = limitedAt.get();
+        // Calls already on the wire when the 429 came back may still arrive; after that, nothing until Retry-After.
+        long duringPause = seen.stream().map(ReceivedRequest::arrival)
+                .filter(a -> a.isAfter(t.plusMillis(300)) && a.isBefore(t.plusMillis(1_900))).count();
+        assertThat(duringPause).isZero();
+    }
+
+    @Test
+    void aTurnThatOutlivesItsDeadlineMidLoopEndsWithDeadlineExceeded() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        p.model.respondWith(req -> req.lastUserMessage().orElseThrow().text().contains(tag)
+                ? Reply.toolCall("current_time", "{}").withDelay(Duration.ofMillis(2_500))
+                : Reply.text("other"));
+        String id = "late-" + tag;
+        p.client.send(new PromptRequest(1, id, null, "c-" + id, null, "slow question " + tag, null, null,
+                Instant.now().plusSeconds(2), null));
+        Answer a = p.client.await(id, Duration.ofSeconds(60)).orElseThrow();
+        assertThat(a.isOk()).isFalse();
+        assertThat(a.error().code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+        p.client.drain(Duration.ofSeconds(1));
+        assertThat(p.client.answers()).filteredOn(x -> id.equals(x.requestId())).hasSize(1);
+    }
+}
