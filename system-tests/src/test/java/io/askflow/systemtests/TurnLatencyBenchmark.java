@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * → answers → backend consume) with the scripted model answering at once. Not part of the default
  * suite; run with:
  *
- * <pre>./askflow test -pl system-tests -am -Daskflow.excludedGroups= -Dgroups=benchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * <pre>./askflow test -pl system-tests -am -Daskflow.excludedGroups= -Dgroups=benchmark -Dtest=TurnLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
 @Tag("benchmark")
 class TurnLatencyBenchmark {
