@@ -5,15 +5,11 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
-import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.RunnerOptions;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
-import io.askflow.message.Answer;
-import io.askflow.message.ErrorCode;
-import io.askflow.message.Turn;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.List;
@@ -36,27 +32,16 @@ public final class ContextBuilderService implements AutoCloseable {
                 config.get(Settings.SYSTEM_INSTRUCTIONS), config.get(Settings.HISTORY_MAX_MESSAGES),
                 ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE))));
 
+        TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
+
         runner = new Runner(RunnerOptions.from(config, GROUP), List.of(
-                Route.of(Topics.TURNS,
-                        in -> List.of(Outgoing.to(Topics.MODEL_CALLS, in.key(), assembler.assemble(in.value()))),
-                        (in, error) -> List.of(internalError(in.value(), clock))),
-                Route.of(Topics.ANSWERS, in -> {
-                    if (in.value().isOk()) {
-                        history.recordAnswer(in.value(), clock.instant());
-                    }
-                    return List.of();
-                })),
+                Route.of(Topics.TURNS, in -> flow.onTurn(in.value()), (in, error) -> flow.onTurnFailure(in.value())),
+                Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value()))),
                 KafkaClients.consumer(config, GROUP, "context-builder"), producer).start();
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {
         return new ContextBuilderService(config, clock);
-    }
-
-    private static Outgoing internalError(Turn turn, Clock clock) {
-        Answer error = Answer.error(turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(),
-                ErrorCode.INTERNAL, "The context-builder could not prepare this turn", clock.instant());
-        return Outgoing.to(Topics.ANSWERS, turn.conversationId(), error);
     }
 
     @Override

@@ -27,8 +27,9 @@ final class History {
                 turn.acceptedAt());
     }
 
-    void recordAnswer(Answer answer, Instant now) throws SQLException {
-        insert(answer.tenantId(), answer.conversationId(), answer.userId() == null ? "anonymous" : answer.userId(),
+    /** Within the caller's transaction, so the answer is stored exactly when its turn is marked done. */
+    void recordAnswer(Connection c, Answer answer, Instant now) throws SQLException {
+        insert(c, answer.tenantId(), answer.conversationId(), answer.userId() == null ? "anonymous" : answer.userId(),
                 answer.requestId(), "assistant", answer.text() == null ? "" : answer.text(), now);
     }
 
@@ -57,8 +58,14 @@ final class History {
 
     private void insert(String tenantId, String conversationId, String userId, String requestId, String role,
             String content, Instant at) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement ins = c.prepareStatement("""
+        try (Connection c = db.getConnection()) {
+            insert(c, tenantId, conversationId, userId, requestId, role, content, at);
+        }
+    }
+
+    private static void insert(Connection c, String tenantId, String conversationId, String userId, String requestId,
+            String role, String content, Instant at) throws SQLException {
+        try (PreparedStatement ins = c.prepareStatement("""
                         INSERT INTO cb_messages (tenant_id, conversation_id, user_id, request_id, role, content, created_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, role) DO NOTHING""")) {
             ins.setString(1, tenantId);

@@ -47,11 +47,13 @@ final class Admission {
             }
             case Verdict.Accepted a -> {
                 Turn turn = a.turn();
-                if (!submissions.claim(turn, source)) {
+                java.util.Optional<Turn> claimed = submissions.claim(turn, source);
+                if (claimed.isEmpty()) {
                     LOG.info("Dropped duplicate submission of request {} from {}", turn.requestId(), source);
                     yield new Result(verdict, true, List.of());
                 }
-                yield new Result(verdict, false, List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), turn)));
+                yield new Result(verdict, false,
+                        List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), claimed.get())));
             }
         };
     }

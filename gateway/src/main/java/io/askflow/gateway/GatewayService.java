@@ -5,6 +5,7 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.RunnerOptions;
@@ -42,7 +43,9 @@ public final class GatewayService implements AutoCloseable {
         Admission admission = new Admission(validator, submissions, clock);
 
         requests = new Runner(RunnerOptions.from(config, GROUP),
-                List.of(Route.of(Topics.REQUESTS, in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())),
+                // Key-ordered: a conversation's requests are numbered in the order they were produced.
+                List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
+                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()))),
                 KafkaClients.consumer(config, GROUP, "gateway-requests"), producer).start();
         answerFeed = new Runner(RunnerOptions.from(config, ANSWERS_GROUP),
                 List.of(Route.of(Topics.ANSWERS, in -> {
