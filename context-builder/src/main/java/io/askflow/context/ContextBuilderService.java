@@ -22,15 +22,21 @@ public final class ContextBuilderService implements AutoCloseable {
     private final HikariDataSource db;
     private final KafkaProducer<String, byte[]> producer;
     private final Runner runner;
+    private final OpenAiSummarizer summarizer;
 
     private ContextBuilderService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         db = Database.open(config, "context-builder");
         producer = KafkaClients.producer(config, "context-builder");
         History history = new History(db);
-        ContextAssembler assembler = new ContextAssembler(history, new DateLine(clock), new ContextAssembler.Options(
-                config.get(Settings.SYSTEM_INSTRUCTIONS), config.get(Settings.HISTORY_MAX_MESSAGES),
-                ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE))));
+        summarizer = config.get(Settings.SUMMARIES) ? new OpenAiSummarizer(config) : null;
+        ContextAssembler assembler = new ContextAssembler(history,
+                new Summaries(db, history, summarizer == null ? Summarizer.NONE : summarizer), new DateLine(clock),
+                new ContextAssembler.Options(config.get(Settings.SYSTEM_INSTRUCTIONS),
+                        config.get(Settings.HISTORY_MAX_MESSAGES), ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)),
+                        config.get(Settings.CONTEXT_TOKENS),
+                        config.get(Settings.SUMMARIES) ? config.get(Settings.SUMMARY_MAX_TOKENS) : 0,
+                        config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null)));
 
         TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
@@ -48,6 +54,9 @@ public final class ContextBuilderService implements AutoCloseable {
     public void close() {
         runner.close();
         producer.close(KafkaClients.CLOSE_TIMEOUT);
+        if (summarizer != null) {
+            summarizer.close();
+        }
         db.close();
     }
 }
