@@ -63,6 +63,20 @@ public final class Settings {
     public static final Setting<String> SUMMARY_MODEL = Setting.string("ASKFLOW_SUMMARY_MODEL", null,
             "Model that writes summaries; unset: the turn's own model.");
 
+    // --- Tenants, memory, documents, jobs --------------------------------------------------
+    public static final Setting<String> TENANTS_FILE = Setting.string("ASKFLOW_TENANTS_FILE", null,
+            "JSON file of tenants: id, SHA-256 digests of API keys, instructions, safety rules, allowed tools, default model, token budget.");
+    public static final Setting<String> ANONYMOUS_TENANT = Setting.string("ASKFLOW_ANONYMOUS_TENANT", "default",
+            "Tenant of HTTP calls without an API key and of Kafka requests without tenantId; empty: keys and tenant ids are required.");
+    public static final Setting<Integer> MEMORY_TOKENS = Setting.integer("ASKFLOW_MEMORY_TOKENS", 1_000,
+            "Most tokens of remembered facts added to a model call, newest first.");
+    public static final Setting<Integer> MAX_DOCUMENT_BYTES = Setting.integer("ASKFLOW_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024,
+            "Largest accepted document upload (HTTP body or askflow.documents record).");
+    public static final Setting<Integer> SEARCH_RESULTS = Setting.integer("ASKFLOW_SEARCH_RESULTS", 5,
+            "Passages search_documents returns.");
+    public static final Setting<Integer> JOB_DOCUMENT_MAX_CHARS = Setting.integer("ASKFLOW_JOB_DOCUMENT_MAX_CHARS", 24_000,
+            "Characters of a document put into its batch-job turn; longer documents are cut and the turn says so.");
+
     // --- Model -----------------------------------------------------------------------------
     public static final Setting<String> OPENAI_API_KEY = Setting.secret("OPENAI_API_KEY",
             "OpenAI API key (read by openai-java). Unset: the launcher uses the built-in offline model, which is not GPT.");
@@ -105,6 +119,7 @@ public final class Settings {
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
-                FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, DATA_DIR, LOG_LEVEL);
+                FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, DATA_DIR, LOG_LEVEL, TENANTS_FILE, ANONYMOUS_TENANT,
+                MEMORY_TOKENS, MAX_DOCUMENT_BYTES, SEARCH_RESULTS, JOB_DOCUMENT_MAX_CHARS);
     }
 }

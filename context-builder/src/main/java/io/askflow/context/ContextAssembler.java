@@ -1,14 +1,22 @@
 package io.askflow.context;
 
+import io.askflow.knowledge.Memory;
+import io.askflow.knowledge.MemoryStore;
+import io.askflow.knowledge.Tenant;
+import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UserProfiles;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.ModelCall;
 import io.askflow.message.Turn;
 import io.askflow.tool.BuiltinTools;
+import io.askflow.message.ToolSpec;
 import java.sql.SQLException;
+import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds the model's input for a turn, in this order: the system message (instructions, the date
@@ -18,6 +26,9 @@ import java.util.List;
  * <p>The budget is counted with the model family's tokenizer. The system message and the prompt
  * are always sent; history fills what is left, newest first. When older turns do not fit and
  * summaries are on, part of the room is reserved for their summary, which is stored and reused.
+ *
+ * <p>The tenant decides the instructions, safety rules, default model, budget and tools; the date
+ * line uses the request's time zone, else the user's profile's, else the default.
  */
 final class ContextAssembler {
     /**
@@ -25,17 +36,26 @@ final class ContextAssembler {
      * @param tokenBudget tokens for all messages of a model call
      * @param summaryMaxTokens room reserved for the summary when older turns are dropped; 0 disables summaries
      * @param summaryModel the model that summarises; null for the turn's model
+     * @param memoryTokens most tokens of remembered facts
      */
     record Options(String instructions, int historyMessages, ZoneId defaultZone, int tokenBudget, int summaryMaxTokens,
-            String defaultModel, String summaryModel) {
+            String defaultModel, String summaryModel, int memoryTokens) {
     }
+
+    /** Where the tenant's policy and the user's profile and memories come from. */
+    record Sources(TenantDirectory tenants, UserProfiles profiles, MemoryStore memories) {
+    }
+
+    private static final int MOST_MEMORIES_READ = 100;
 
     private final History history;
     private final Summaries summaries;
     private final DateLine dateLine;
     private final Options options;
+    private final Sources sources;
 
-    ContextAssembler(History history, Summaries summaries, DateLine dateLine, Options options) {
+    ContextAssembler(History history, Summaries summaries, DateLine dateLine, Options options, Sources sources) {
+        this.sources = sources;
         this.history = history;
         this.summaries = summaries;
         this.dateLine = dateLine;
@@ -44,13 +64,17 @@ final class ContextAssembler {
 
     ModelCall assemble(Turn turn) throws SQLException {
         history.recordPrompt(turn);
-        String model = turn.model() != null ? turn.model() : options.defaultModel();
+        Tenant tenant = sources.tenants().policy(turn.tenantId());
+        String requestedModel = turn.model() != null ? turn.model() : tenant.defaultModel();
+        String model = requestedModel != null ? requestedModel : options.defaultModel();
         TokenCounter counter = TokenCounter.forModel(model);
-        ZoneId zone = turn.timeZone() != null ? ZoneId.of(turn.timeZone()) : options.defaultZone();
-        SystemPrompt system = new SystemPrompt(options.instructions(), null, dateLine.render(zone), List.of(), null);
+        SystemPrompt system = new SystemPrompt(
+                tenant.instructions() != null ? tenant.instructions() : options.instructions(), tenant.safetyRules(),
+                dateLine.render(zone(turn)), memories(turn, counter), null);
         ChatMessage prompt = ChatMessage.user(turn.prompt());
+        int budget = tenant.tokenBudget() != null ? tenant.tokenBudget() : options.tokenBudget();
 
-        int room = Math.max(0, options.tokenBudget() - counter.count(ChatMessage.system(system.render()))
+        int room = Math.max(0, budget - counter.count(ChatMessage.system(system.render()))
                 - counter.count(prompt));
         List<History.Stored> loaded = history.before(turn.tenantId(), turn.conversationId(), turn.requestId(),
                 options.historyMessages());
@@ -70,7 +94,42 @@ final class ContextAssembler {
         messages.add(prompt);
         HistoryWindow.assertToolCallsAnswered(messages);
         return new ModelCall(AskflowMessage.CURRENT_SCHEMA_VERSION, turn.requestId(), turn.tenantId(),
-                turn.conversationId(), turn.userId(), turn.model(), 0, turn.deadline(), messages, BuiltinTools.all(),
+                turn.conversationId(), turn.userId(), requestedModel, 0, turn.deadline(), messages, tools(tenant),
                 List.of(), null, turn.metadata(), turn.jobId(), turn.responseFormat());
+    }
+
+    private ZoneId zone(Turn turn) throws SQLException {
+        if (turn.timeZone() != null) {
+            return ZoneId.of(turn.timeZone()); // validated by the gateway
+        }
+        Optional<String> profile = sources.profiles().timeZone(turn.tenantId(), turn.userId());
+        if (profile.isPresent()) {
+            try {
+                return ZoneId.of(profile.get());
+            } catch (DateTimeException e) {
+                // a zone the JDK no longer knows: fall back rather than fail the turn
+            }
+        }
+        return options.defaultZone();
+    }
+
+    /** Newest first while they fit the memory budget, each with the id the forget tool takes. */
+    private List<String> memories(Turn turn, TokenCounter counter) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        int used = 0;
+        for (Memory m : sources.memories().list(turn.tenantId(), turn.userId(), MOST_MEMORIES_READ)) {
+            String line = "- [" + m.id() + "] " + m.text();
+            int cost = counter.count(line) + 1;
+            if (used + cost > options.memoryTokens()) {
+                break;
+            }
+            used += cost;
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    private static List<ToolSpec> tools(Tenant tenant) {
+        return BuiltinTools.everything().stream().filter(t -> tenant.mayUse(t.name())).toList();
     }
 }

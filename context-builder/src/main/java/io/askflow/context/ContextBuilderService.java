@@ -5,6 +5,10 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.knowledge.KnowledgeSchema;
+import io.askflow.knowledge.MemoryStore;
+import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UserProfiles;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.RunnerOptions;
@@ -27,6 +31,7 @@ public final class ContextBuilderService implements AutoCloseable {
     private ContextBuilderService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         db = Database.open(config, "context-builder");
+        KnowledgeSchema.migrate(db);
         producer = KafkaClients.producer(config, "context-builder");
         History history = new History(db);
         summarizer = config.get(Settings.SUMMARIES) ? new OpenAiSummarizer(config) : null;
@@ -36,7 +41,9 @@ public final class ContextBuilderService implements AutoCloseable {
                         config.get(Settings.HISTORY_MAX_MESSAGES), ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)),
                         config.get(Settings.CONTEXT_TOKENS),
                         config.get(Settings.SUMMARIES) ? config.get(Settings.SUMMARY_MAX_TOKENS) : 0,
-                        config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null)));
+                        config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null),
+                        config.get(Settings.MEMORY_TOKENS)),
+                new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
 
         TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 

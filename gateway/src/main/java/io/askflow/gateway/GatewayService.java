@@ -5,6 +5,12 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.knowledge.DocumentStore;
+import io.askflow.knowledge.KnowledgeSchema;
+import io.askflow.knowledge.MemoryStore;
+import io.askflow.knowledge.Tenant;
+import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UserProfiles;
 import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
@@ -34,18 +40,26 @@ public final class GatewayService implements AutoCloseable {
     private GatewayService(Config config, Clock clock) throws IOException {
         TopicInitializer.ensureTopics(config);
         db = Database.open(config, "gateway");
+        KnowledgeSchema.migrate(db);
+        TenantDirectory tenants = TenantDirectory.from(config);
+        DocumentStore documents = new DocumentStore(db);
+        DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
         producer = KafkaClients.producer(config, "gateway");
         Submissions submissions = new Submissions(db);
         AnswerBook answers = new AnswerBook(db);
         RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
                 config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
-                config.get(Settings.DEFAULT_DEADLINE)));
+                config.get(Settings.DEFAULT_DEADLINE)), tenants);
         Admission admission = new Admission(validator, submissions, clock);
 
         requests = new Runner(RunnerOptions.from(config, GROUP),
                 // Key-ordered: a conversation's requests are numbered in the order they were produced.
                 List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
-                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()))),
+                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())),
+                        Route.of(Topics.DOCUMENTS, in -> {
+                            intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
+                            return List.of();
+                        })),
                 KafkaClients.consumer(config, GROUP, "gateway-requests"), producer).start();
         answerFeed = new Runner(RunnerOptions.from(config, ANSWERS_GROUP),
                 List.of(Route.of(Topics.ANSWERS, in -> {
@@ -53,8 +67,9 @@ public final class GatewayService implements AutoCloseable {
                     return List.of();
                 })),
                 KafkaClients.consumer(config, ANSWERS_GROUP, "gateway-answers"), producer).start();
-        http = new HttpApi(config.get(Settings.HTTP_PORT), admission, answers, submissions, producer,
-                config.get(Settings.MAX_REQUEST_BYTES));
+        http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
+                producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
+                        new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake)));
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {

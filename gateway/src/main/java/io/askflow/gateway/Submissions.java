@@ -83,6 +83,17 @@ final class Submissions {
         }
     }
 
+    /** The tenant that submitted a request id, if any did. */
+    java.util.Optional<String> tenantOf(String requestId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT tenant_id FROM gateway_submissions WHERE request_id = ?")) {
+            q.setString(1, requestId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
     /** The conversation of an already accepted request, so a duplicate HTTP submission can be told where it went. */
     java.util.Optional<String> conversationOf(String requestId) throws SQLException {
         try (Connection c = db.getConnection();

@@ -3,7 +3,12 @@ package io.askflow.tools;
 import io.askflow.config.Config;
 import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
+import com.zaxxer.hikari.HikariDataSource;
+import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.knowledge.DocumentStore;
+import io.askflow.knowledge.KnowledgeSchema;
+import io.askflow.knowledge.MemoryStore;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.RunnerOptions;
@@ -20,6 +25,7 @@ public final class ToolRunnerService implements AutoCloseable {
     public static final String GROUP = "askflow-tool-runner";
 
     private final PageFetcher fetcher;
+    private final HikariDataSource db;
     private final KafkaProducer<String, byte[]> producer;
     private final Runner runner;
 
@@ -28,7 +34,12 @@ public final class ToolRunnerService implements AutoCloseable {
         int maxChars = config.get(Settings.TOOL_RESULT_MAX_CHARS);
         fetcher = new PageFetcher(allowList(config), PageFetcher.Resolver.DNS,
                 config.get(Settings.FETCH_TIMEOUT), config.get(Settings.FETCH_MAX_BYTES), clock);
-        ToolRegistry registry = builtinTools(config, clock, fetcher);
+        // The knowledge tools read and write the user's memories and documents: the tool-runner owns
+        // no tables of its own, it uses the knowledge library's.
+        db = Database.open(config, "tool-runner");
+        KnowledgeSchema.migrate(db);
+        ToolRegistry registry = builtinTools(config, clock, fetcher).with(
+                knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
         producer = KafkaClients.producer(config, "tool-runner");
         ToolCallHandler handler = new ToolCallHandler(
                 new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars), clock);
@@ -46,6 +57,11 @@ public final class ToolRunnerService implements AutoCloseable {
         return new ToolRegistry(List.of(
                 new CurrentTimeTool(clock, defaultZone(config)),
                 new FetchUrlTool(fetcher, config.get(Settings.TOOL_RESULT_MAX_CHARS))));
+    }
+
+    /** One implementation for each of {@link io.askflow.tool.BuiltinTools#knowledge()}. */
+    static List<Tool> knowledgeTools(MemoryStore memories, DocumentStore documents, int searchResults) {
+        return List.of(new RememberTool(memories), new ForgetTool(memories), new SearchDocumentsTool(documents, searchResults));
     }
 
     private static HostAllowList allowList(Config config) {
@@ -70,5 +86,6 @@ public final class ToolRunnerService implements AutoCloseable {
         runner.close();
         producer.close(KafkaClients.CLOSE_TIMEOUT);
         fetcher.close();
+        db.close();
     }
 }
