@@ -5,6 +5,7 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.Outgoing;
 import io.askflow.knowledge.DocumentStore;
 import io.askflow.knowledge.KnowledgeSchema;
 import io.askflow.knowledge.MemoryStore;
@@ -51,6 +52,7 @@ public final class GatewayService implements AutoCloseable {
                 config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
                 config.get(Settings.DEFAULT_DEADLINE)), tenants);
         Admission admission = new Admission(validator, submissions, clock);
+        Jobs jobs = new Jobs(db, clock);
 
         requests = new Runner(RunnerOptions.from(config, GROUP),
                 // Key-ordered: a conversation's requests are numbered in the order they were produced.
@@ -64,12 +66,16 @@ public final class GatewayService implements AutoCloseable {
         answerFeed = new Runner(RunnerOptions.from(config, ANSWERS_GROUP),
                 List.of(Route.of(Topics.ANSWERS, in -> {
                     answers.record(in.value());
-                    return List.of();
+                    return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
+                            .orElse(List.of());
                 })),
                 KafkaClients.consumer(config, ANSWERS_GROUP, "gateway-answers"), producer).start();
         http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                 producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
-                        new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake)));
+                        new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
+                        new JobsApi(jobs, documents, admission, producer, clock, new JobsApi.Limits(
+                                config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
+                                config.get(Settings.MAX_REQUEST_BYTES)))));
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {
