@@ -45,11 +45,16 @@ public final class ContextBuilderService implements AutoCloseable {
                         config.get(Settings.MEMORY_TOKENS)),
                 new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
 
+        Eraser eraser = new Eraser(db);
         TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
         runner = new Runner(RunnerOptions.from(config, GROUP), List.of(
                 Route.of(Topics.TURNS, in -> flow.onTurn(in.value()), (in, error) -> flow.onTurnFailure(in.value())),
-                Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value()))),
+                Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value())),
+                Route.of(Topics.DELETIONS, in -> {
+                    eraser.erase(in.value());
+                    return List.of();
+                })),
                 KafkaClients.consumer(config, GROUP, "context-builder"), producer).start();
     }
 

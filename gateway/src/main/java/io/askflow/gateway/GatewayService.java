@@ -75,7 +75,8 @@ public final class GatewayService implements AutoCloseable {
                         new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
                         new JobsApi(jobs, documents, admission, producer, clock, new JobsApi.Limits(
                                 config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
-                                config.get(Settings.MAX_REQUEST_BYTES)))));
+                                config.get(Settings.MAX_REQUEST_BYTES))),
+                        new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {

@@ -38,13 +38,14 @@ final class Submissions {
 
     private static java.util.Optional<Turn> claim(Connection c, Turn turn, String source) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
-                INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""")) {
+                INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at, user_id)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""")) {
             insert.setString(1, turn.requestId());
             insert.setString(2, turn.tenantId());
             insert.setString(3, turn.conversationId());
             insert.setString(4, source);
             insert.setTimestamp(5, Timestamp.from(turn.acceptedAt()));
+            insert.setString(6, turn.userId());
             if (insert.executeUpdate() == 1) {
                 long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
                 try (PreparedStatement set = c.prepareStatement(

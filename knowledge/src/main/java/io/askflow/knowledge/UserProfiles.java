@@ -38,4 +38,14 @@ public final class UserProfiles {
             up.executeUpdate();
         }
     }
+
+    public void delete(String tenantId, String userId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement del = c.prepareStatement(
+                        "DELETE FROM knowledge_user_profiles WHERE tenant_id = ? AND user_id = ?")) {
+            del.setString(1, tenantId);
+            del.setString(2, userId);
+            del.executeUpdate();
+        }
+    }
 }
