@@ -44,6 +44,19 @@ public record Setting<T>(String name, String defaultValue, String doc, boolean s
         return new Setting<>(name, defaultValue, doc, false, Setting::parseList);
     }
 
+    /** {@code true} or {@code false}, nothing else, so a typo fails at start-up instead of meaning false. */
+    public static Setting<Boolean> bool(String name, boolean defaultValue, String doc) {
+        return new Setting<>(name, Boolean.toString(defaultValue), doc, false, Setting::parseBoolean);
+    }
+
+    static boolean parseBoolean(String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
+    }
+
     static Duration parseDuration(String text) {
         String t = text.trim();
         if (t.chars().allMatch(Character::isDigit)) {

@@ -30,12 +30,18 @@ public final class Topics {
             "Exactly one answer or coded error per accepted request.", WEEK);
     public static final TopicSpec<byte[]> DOCUMENTS = new TopicSpec<>("askflow.documents", byte[].class,
             "Documents pushed by batch jobs.", WEEK);
+    /** Progress of batch jobs (JobEvent JSON), keyed by job id. */
+    public static final TopicSpec<io.askflow.message.JobEvent> JOB_EVENTS = new TopicSpec<>("askflow.job-events",
+            io.askflow.message.JobEvent.class, "Batch-job progress: total, done and failed after each result.", WEEK);
+    /** Erasure requests (Deletion JSON), keyed by tenant: every service erases what it stores. */
+    public static final TopicSpec<io.askflow.message.Deletion> DELETIONS = new TopicSpec<>("askflow.deletions",
+            io.askflow.message.Deletion.class, "Requests to erase a conversation or a user everywhere.", WEEK);
     /** Records no stage could read, with headers naming where they came from and why they failed. */
     public static final TopicSpec<byte[]> DEAD_LETTERS = new TopicSpec<>("askflow.dead-letters", byte[].class,
             "Records that could not be decoded or processed, with their origin in headers.",
             Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000)));
 
     public static List<TopicSpec<?>> all() {
-        return List.of(REQUESTS, TURNS, MODEL_CALLS, TOOL_CALLS, ANSWERS, DOCUMENTS, DEAD_LETTERS);
+        return List.of(REQUESTS, TURNS, MODEL_CALLS, TOOL_CALLS, ANSWERS, DOCUMENTS, DEAD_LETTERS, JOB_EVENTS, DELETIONS);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param model the model that answered, as the model API named itself
  * @param metadata facts about how the answer was made, e.g. {@code model.notice} when the
  *     offline local model answered instead of GPT
+ * @param jobId set when the request was one document of a batch job
  */
 public record Answer(
         int schemaVersion,
@@ -27,7 +28,8 @@ public record Answer(
         int toolRounds,
         String model,
         Instant createdAt,
-        Map<String, String> metadata) implements AskflowMessage {
+        Map<String, String> metadata,
+        String jobId) implements AskflowMessage {
 
     public enum Status {
         OK, ERROR;
@@ -45,16 +47,25 @@ public record Answer(
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
+    /** An answer outside any batch job (the shape before {@code jobId} existed). */
+    public Answer(int schemaVersion, String requestId, String tenantId, String conversationId, String userId,
+            Status status, String text, AnswerError error, List<Source> sources, Usage usage, int toolRounds,
+            String model, Instant createdAt, Map<String, String> metadata) {
+        this(schemaVersion, requestId, tenantId, conversationId, userId, status, text, error, sources, usage, toolRounds,
+                model, createdAt, metadata, null);
+    }
+
     public static Answer ok(ModelCall call, String text, String model, Instant now, Map<String, String> metadata) {
         return new Answer(CURRENT_SCHEMA_VERSION, call.requestId(), call.tenantId(), call.conversationId(),
-                call.userId(), Status.OK, text, null, call.sources(), call.usage(), call.round(), model, now, metadata);
+                call.userId(), Status.OK, text, null, call.sources(), call.usage(), call.round(), model, now, metadata,
+                call.jobId());
     }
 
     /** An error answer for a request that got as far as a model call. */
     public static Answer error(ModelCall call, ErrorCode code, String message, Instant now) {
         return new Answer(CURRENT_SCHEMA_VERSION, call.requestId(), call.tenantId(), call.conversationId(),
                 call.userId(), Status.ERROR, null, new AnswerError(code, message), call.sources(), call.usage(),
-                call.round(), call.model(), now, call.metadata());
+                call.round(), call.model(), now, call.metadata(), call.jobId());
     }
 
     /** An error answer for a request that never became a turn (rejected, or failed before a model call). */
@@ -62,6 +73,12 @@ public record Answer(
             String message, Instant now) {
         return new Answer(CURRENT_SCHEMA_VERSION, requestId, tenantId, conversationId, userId, Status.ERROR, null,
                 new AnswerError(code, message), List.of(), Usage.ZERO, 0, null, now, Map.of());
+    }
+
+    /** The same answer, labelled as a result of batch job {@code id}. */
+    public Answer withJobId(String id) {
+        return new Answer(schemaVersion, requestId, tenantId, conversationId, userId, status, text, error, sources, usage,
+                toolRounds, model, createdAt, metadata, id);
     }
 
     public boolean isOk() {

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param tools the tools this turn may offer the model
  * @param sources what the tools consulted so far, numbered for citation
  * @param usage tokens spent so far on this turn
+ * @param jobId set when the turn belongs to a batch job; carried to the answer
+ * @param responseFormat optional structured-output schema the final answer must follow
  */
 public record ModelCall(
         int schemaVersion,
@@ -29,7 +31,17 @@ public record ModelCall(
         List<ToolSpec> tools,
         List<Source> sources,
         Usage usage,
-        Map<String, String> metadata) implements AskflowMessage {
+        Map<String, String> metadata,
+        String jobId,
+        ResponseFormat responseFormat) implements AskflowMessage {
+
+    /** A model call without job or response format (the shape before these fields existed). */
+    public ModelCall(int schemaVersion, String requestId, String tenantId, String conversationId, String userId,
+            String model, int round, Instant deadline, List<ChatMessage> messages, List<ToolSpec> tools,
+            List<Source> sources, Usage usage, Map<String, String> metadata) {
+        this(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, messages, tools,
+                sources, usage, metadata, null, null);
+    }
 
     /**
      * Metadata key the tool-runner sets when it refused calls because a budget ran out (the value
@@ -58,7 +70,7 @@ public record ModelCall(
         List<ChatMessage> next = new ArrayList<>(messages);
         next.add(reply);
         return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, next,
-                tools, sources, usage.plus(callUsage), metadata);
+                tools, sources, usage.plus(callUsage), metadata, jobId, responseFormat);
     }
 
     /** The next round: tool results appended, the sources they used merged in. */
@@ -66,7 +78,7 @@ public record ModelCall(
         List<ChatMessage> next = new ArrayList<>(messages);
         next.addAll(toolResults);
         return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round + 1, deadline,
-                next, tools, allSources, usage, metadata);
+                next, tools, allSources, usage, metadata, jobId, responseFormat);
     }
 
     /** The same turn with one metadata entry set. */

@@ -5,14 +5,14 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
-import io.askflow.kafka.Outgoing;
+import io.askflow.knowledge.KnowledgeSchema;
+import io.askflow.knowledge.MemoryStore;
+import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UserProfiles;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
-import io.askflow.message.Answer;
-import io.askflow.message.ErrorCode;
-import io.askflow.message.Turn;
 import io.askflow.tool.BuiltinTools;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -24,23 +24,32 @@ public final class ContextBuilderService implements AutoCloseable {
 
     private final HikariDataSource db;
     private final Runner runner;
+    private final OpenAiSummarizer summarizer;
 
     private ContextBuilderService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
         db = Database.open(config, "context-builder");
+        KnowledgeSchema.migrate(db);
         History history = new History(db);
-        ContextAssembler assembler = new ContextAssembler(history, new DateLine(clock), new ContextAssembler.Options(
-                config.get(Settings.SYSTEM_INSTRUCTIONS), config.get(Settings.HISTORY_MAX_MESSAGES),
-                ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)), BuiltinTools.offered(config)));
+        summarizer = config.get(Settings.SUMMARIES) ? new OpenAiSummarizer(config) : null;
+        ContextAssembler assembler = new ContextAssembler(history,
+                new Summaries(db, history, summarizer == null ? Summarizer.NONE : summarizer), new DateLine(clock),
+                new ContextAssembler.Options(config.get(Settings.SYSTEM_INSTRUCTIONS),
+                        config.get(Settings.HISTORY_MAX_MESSAGES), ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)),
+                        config.get(Settings.CONTEXT_TOKENS),
+                        config.get(Settings.SUMMARIES) ? config.get(Settings.SUMMARY_MAX_TOKENS) : 0,
+                        config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null),
+                        config.get(Settings.MEMORY_TOKENS), BuiltinTools.offered(config)),
+                new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
+
+        Eraser eraser = new Eraser(db);
+        TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
         runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
-                Route.of(Topics.TURNS,
-                        in -> List.of(Outgoing.to(Topics.MODEL_CALLS, in.key(), assembler.assemble(in.value()))),
-                        (in, error) -> List.of(internalError(in.value(), clock))),
-                Route.of(Topics.ANSWERS, in -> {
-                    if (in.value().isOk()) {
-                        history.recordAnswer(in.value(), clock.instant());
-                    }
+                Route.of(Topics.TURNS, in -> flow.onTurn(in.value()), (in, error) -> flow.onTurnFailure(in.value())),
+                Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value())),
+                Route.of(Topics.DELETIONS, in -> {
+                    eraser.erase(in.value());
                     return List.of();
                 }))).start();
     }
@@ -49,15 +58,12 @@ public final class ContextBuilderService implements AutoCloseable {
         return new ContextBuilderService(config, clock);
     }
 
-    private static Outgoing internalError(Turn turn, Clock clock) {
-        Answer error = Answer.error(turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(),
-                ErrorCode.INTERNAL, "The context-builder could not prepare this turn", clock.instant());
-        return Outgoing.to(Topics.ANSWERS, turn.conversationId(), error);
-    }
-
     @Override
     public void close() {
         runner.close();
+        if (summarizer != null) {
+            summarizer.close();
+        }
         db.close();
     }
 }

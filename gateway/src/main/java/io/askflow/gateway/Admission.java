@@ -3,6 +3,7 @@ package io.askflow.gateway;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
+import io.askflow.message.ErrorCode;
 import io.askflow.message.Turn;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -35,7 +36,20 @@ final class Admission {
      * @param recordKey the Kafka key, used to route a rejection when the request names no conversation
      */
     Result admit(byte[] body, String fallbackRequestId, String source, String recordKey) throws SQLException {
-        Verdict verdict = validator.validate(body, fallbackRequestId, clock.instant());
+        return admit(validator.validate(body, fallbackRequestId, clock.instant()), source, recordKey);
+    }
+
+    /** An HTTP submission by a caller authenticated as {@code tenantId}. */
+    Result admitFor(String tenantId, byte[] body, String fallbackRequestId, String source) throws SQLException {
+        return admit(validator.validate(body, fallbackRequestId, clock.instant(), tenantId), source, null);
+    }
+
+    /** A turn the gateway makes itself (a batch job's document), already valid. */
+    Result admit(Turn turn, String source) throws SQLException {
+        return admit(new Verdict.Accepted(turn), source, null);
+    }
+
+    private Result admit(Verdict verdict, String source, String recordKey) throws SQLException {
         return switch (verdict) {
             case Verdict.Rejected r -> {
                 // The record key is the conversation by contract: it labels rejections of unreadable requests.
@@ -47,11 +61,21 @@ final class Admission {
             }
             case Verdict.Accepted a -> {
                 Turn turn = a.turn();
-                if (!submissions.claim(turn, source)) {
+                java.util.Optional<Turn> claimed = submissions.claim(turn, source);
+                if (claimed.isEmpty() && !submissions.tenantOf(turn.requestId()).orElse(turn.tenantId())
+                        .equals(turn.tenantId())) {
+                    // Another tenant's request id: say nothing about it, publish nothing under it.
+                    LOG.info("Refused request id {} from {}: it belongs to another tenant", turn.requestId(), source);
+                    yield new Result(new Verdict.Rejected(ErrorCode.INVALID_REQUEST,
+                            "requestId is already in use; choose another", null, turn.tenantId(), null, turn.userId()),
+                            false, List.of());
+                }
+                if (claimed.isEmpty()) {
                     LOG.info("Dropped duplicate submission of request {} from {}", turn.requestId(), source);
                     yield new Result(verdict, true, List.of());
                 }
-                yield new Result(verdict, false, List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), turn)));
+                yield new Result(verdict, false,
+                        List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), claimed.get())));
             }
         };
     }

@@ -5,9 +5,16 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.Outgoing;
+import io.askflow.knowledge.DocumentStore;
+import io.askflow.knowledge.KnowledgeSchema;
+import io.askflow.knowledge.MemoryStore;
+import io.askflow.knowledge.Tenant;
+import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UserProfiles;
+import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
-import io.askflow.kafka.RunnerOptions;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import java.io.IOException;
@@ -33,26 +40,40 @@ public final class GatewayService implements AutoCloseable {
     private GatewayService(Config config, Clock clock) throws IOException {
         TopicInitializer.ensureTopics(config);
         db = Database.open(config, "gateway");
+        KnowledgeSchema.migrate(db);
+        TenantDirectory tenants = TenantDirectory.from(config);
+        DocumentStore documents = new DocumentStore(db);
+        DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
         producer = KafkaClients.producer(config, "gateway");
         Submissions submissions = new Submissions(db);
         AnswerBook answers = new AnswerBook(db);
         RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
                 config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
-                config.get(Settings.DEFAULT_DEADLINE)));
+                config.get(Settings.DEFAULT_DEADLINE)), tenants);
         Admission admission = new Admission(validator, submissions, clock);
+        Jobs jobs = new Jobs(db, clock);
 
         requests = KafkaClients.exactlyOnceRunner(config, GROUP,
-                List.of(Route.of(Topics.REQUESTS, in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())))
-                .start();
-        // Produces nothing but dead letters: at-least-once with the shared producer is enough.
-        answerFeed = Runner.atLeastOnce(RunnerOptions.from(config, ANSWERS_GROUP),
+                // Key-ordered: a conversation's requests are numbered in the order they were produced.
+                List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
+                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())),
+                        Route.of(Topics.DOCUMENTS, in -> {
+                            intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
+                            return List.of();
+                        }))).start();
+        answerFeed = KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
                 List.of(Route.of(Topics.ANSWERS, in -> {
                     answers.record(in.value());
-                    return List.of();
-                })),
-                KafkaClients.consumer(config, ANSWERS_GROUP, "gateway-answers"), producer).start();
-        http = new HttpApi(config.get(Settings.HTTP_PORT), admission, answers, submissions, producer,
-                config.get(Settings.MAX_REQUEST_BYTES));
+                    return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
+                            .orElse(List.of());
+                }))).start();
+        http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
+                producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
+                        new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
+                        new JobsApi(jobs, documents, admission, producer, clock, new JobsApi.Limits(
+                                config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
+                                config.get(Settings.MAX_REQUEST_BYTES))),
+                        new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {

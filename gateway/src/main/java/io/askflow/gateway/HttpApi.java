@@ -3,17 +3,17 @@ package io.askflow.gateway;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.askflow.kafka.Outgoing;
+import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
-import io.askflow.message.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,11 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's HTTP API:
+ * The gateway's HTTP API. Every call but {@code /healthz} is made as a tenant, the one its API key
+ * names (see {@link Authenticator}); every lookup is confined to that tenant, and another tenant's
+ * id answers exactly like an id that does not exist.
  * <ul>
- *   <li>{@code POST /v1/prompts[?wait=SECONDS]} submits a PromptRequest; 202 with the ids, or 200
- *       with the answer when it arrives within the wait;</li>
- *   <li>{@code GET /v1/answers/{requestId}[?wait=SECONDS]} returns the answer, 202 while pending;</li>
+ *   <li>{@code POST /v1/prompts[?wait=SECONDS]}, {@code GET /v1/answers/{requestId}[?wait=SECONDS]};</li>
+ *   <li>memories, profiles and documents: {@link UserDataApi};</li>
+ *   <li>batch jobs: {@link JobsApi}; deletion: {@link DeletionApi};</li>
  *   <li>{@code GET /healthz}.</li>
  * </ul>
  * Errors are {@code {"error":{"code","message"}}} with a code from the closed list.
@@ -37,20 +39,29 @@ final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Duration MAX_WAIT = Duration.ofMinutes(2);
 
+    /** A handler of one family of paths; {@code false} when the path is not its own. */
+    interface Routes {
+        boolean handle(HttpCall call) throws Exception;
+    }
+
     private final HttpServer server;
+    private final Authenticator authenticator;
     private final Admission admission;
     private final AnswerBook answers;
     private final Submissions submissions;
     private final Producer<String, byte[]> producer;
     private final int maxRequestBytes;
+    private final List<Routes> more;
 
-    HttpApi(int port, Admission admission, AnswerBook answers, Submissions submissions, Producer<String, byte[]> producer,
-            int maxRequestBytes) throws IOException {
+    HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
+            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more) throws IOException {
+        this.authenticator = authenticator;
         this.admission = admission;
         this.answers = answers;
         this.submissions = submissions;
         this.producer = producer;
         this.maxRequestBytes = maxRequestBytes;
+        this.more = List.copyOf(more);
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         // One context for every path, so unknown paths also get a coded JSON error, not the JDK's HTML 404.
@@ -69,74 +80,105 @@ final class HttpApi implements AutoCloseable {
 
     /** No request, however malformed, escapes as an unhandled exception or a connection reset. */
     private void guarded(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        HttpCall anonymous = new HttpCall(ex, null, List.of());
         try {
-            String path = ex.getRequestURI().getPath();
             if (path.equals("/healthz")) {
-                respond(ex, 200, Map.of("status", "ok"));
-            } else if (path.equals("/v1/prompts") && ex.getRequestMethod().equals("POST")) {
-                submit(ex);
-            } else if (path.startsWith("/v1/answers/") && ex.getRequestMethod().equals("GET")) {
-                lookUp(ex, path.substring("/v1/answers/".length()));
-            } else {
-                error(ex, 404, ErrorCode.INVALID_REQUEST, "No such endpoint: " + ex.getRequestMethod() + " " + path);
+                anonymous.respond(200, Map.of("status", "ok"));
+                return;
             }
+            Tenant tenant = authenticator.authenticate(ex.getRequestHeaders());
+            List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
+            HttpCall call = new HttpCall(ex, tenant.id(), segments);
+            if (!route(call)) {
+                call.error(404, ErrorCode.INVALID_REQUEST, "No such endpoint: " + ex.getRequestMethod() + " " + path);
+            }
+        } catch (HttpCall.Failure f) {
+            anonymous.error(f.status, f.code, f.getMessage());
         } catch (IllegalArgumentException e) {
-            error(ex, 400, ErrorCode.INVALID_REQUEST, e.getMessage());
+            anonymous.error(400, ErrorCode.INVALID_REQUEST, e.getMessage());
         } catch (Exception e) {
-            LOG.error("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
-            error(ex, 500, ErrorCode.INTERNAL, "The gateway failed to handle the request; it has been logged");
+            LOG.error("HTTP {} {} failed", ex.getRequestMethod(), path, e);
+            anonymous.error(500, ErrorCode.INTERNAL, "The gateway failed to handle the request; it has been logged");
         } finally {
             ex.close();
         }
     }
 
-    private void submit(HttpExchange ex) throws Exception {
-        Duration wait = waitParameter(ex.getRequestURI());
-        byte[] body = readBounded(ex.getRequestBody());
+    private boolean route(HttpCall call) throws Exception {
+        if (call.segments().equals(List.of("v1", "prompts")) && call.method().equals("POST")) {
+            submit(call);
+            return true;
+        }
+        if (call.segments().size() == 3 && call.segment(1).equals("answers") && call.segment(0).equals("v1")
+                && call.method().equals("GET")) {
+            lookUp(call, call.segment(2));
+            return true;
+        }
+        for (Routes r : more) {
+            if (r.handle(call)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void submit(HttpCall call) throws Exception {
+        Duration wait = waitParameter(call);
+        byte[] body = readBounded(call.exchange().getRequestBody());
         String fallbackId = UUID.randomUUID().toString();
-        Admission.Result result = admission.admit(body, fallbackId, "http:" + fallbackId, null);
+        Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
         for (Outgoing o : result.records()) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            ex.getRequestHeaders().getOrDefault("traceparent", java.util.List.of()).stream().findFirst()
-                    .ifPresent(t -> r.headers().add("traceparent", t.getBytes(StandardCharsets.UTF_8)));
+            call.header("traceparent").ifPresent(t -> r.headers().add("traceparent", t.getBytes(StandardCharsets.UTF_8)));
             producer.send(r).get();
         }
         switch (result.verdict()) {
-            case Verdict.Rejected r -> error(ex, r.code() == ErrorCode.TOO_LARGE ? 413 : 400, r.code(), r.message());
+            case Verdict.Rejected r -> call.error(status(r.code()), r.code(), r.message());
             case Verdict.Accepted a -> {
                 String requestId = a.turn().requestId();
                 String conversationId = result.duplicate()
                         ? submissions.conversationOf(requestId).orElse(a.turn().conversationId())
                         : a.turn().conversationId();
-                Optional<Answer> answer = wait.isZero() ? Optional.empty() : answers.await(requestId, wait);
+                Optional<Answer> answer = wait.isZero() ? Optional.empty() : ownAnswer(call, requestId, wait);
                 if (answer.isPresent()) {
-                    respond(ex, 200, answer.get());
+                    call.respond(200, answer.get());
                 } else {
                     Map<String, Object> accepted = new LinkedHashMap<>();
                     accepted.put("requestId", requestId);
                     accepted.put("conversationId", conversationId);
                     accepted.put("status", result.duplicate() ? "duplicate" : "accepted");
                     accepted.put("answerUrl", "/v1/answers/" + requestId);
-                    respond(ex, 202, accepted);
+                    call.respond(202, accepted);
                 }
             }
         }
     }
 
-    private void lookUp(HttpExchange ex, String requestId) throws Exception {
-        if (requestId.isEmpty() || requestId.contains("/")) {
-            error(ex, 400, ErrorCode.INVALID_REQUEST, "Expected /v1/answers/{requestId}");
-            return;
-        }
-        Duration wait = waitParameter(ex.getRequestURI());
-        Optional<Answer> answer = answers.await(requestId, wait);
+    private static int status(ErrorCode code) {
+        return switch (code) {
+            case TOO_LARGE -> 413;
+            case UNAUTHORIZED -> 403;
+            default -> 400;
+        };
+    }
+
+    private void lookUp(HttpCall call, String requestId) throws Exception {
+        Duration wait = waitParameter(call);
+        boolean own = submissions.tenantOf(requestId).map(call.tenantId()::equals).orElse(false);
+        Optional<Answer> answer = ownAnswer(call, requestId, own ? wait : Duration.ZERO);
         if (answer.isPresent()) {
-            respond(ex, 200, answer.get());
-        } else if (submissions.conversationOf(requestId).isPresent()) {
-            respond(ex, 202, Map.of("requestId", requestId, "status", "pending"));
+            call.respond(200, answer.get());
+        } else if (own) {
+            call.respond(202, Map.of("requestId", requestId, "status", "pending"));
         } else {
-            error(ex, 404, ErrorCode.INVALID_REQUEST, "No request with id " + requestId + " was accepted");
+            call.error(404, ErrorCode.INVALID_REQUEST, "No request with id " + requestId + " was accepted");
         }
+    }
+
+    /** The answer only if it is the caller's tenant's; another tenant's is as good as absent. */
+    private Optional<Answer> ownAnswer(HttpCall call, String requestId, Duration wait) throws Exception {
+        return answers.await(requestId, wait).filter(a -> call.tenantId().equals(a.tenantId()));
     }
 
     private byte[] readBounded(InputStream in) throws IOException {
@@ -146,38 +188,19 @@ final class HttpApi implements AutoCloseable {
         return body;
     }
 
-    private static Duration waitParameter(URI uri) {
-        String query = uri.getRawQuery();
-        if (query == null) {
+    private static Duration waitParameter(HttpCall call) {
+        Optional<String> v = call.query("wait");
+        if (v.isEmpty()) {
             return Duration.ZERO;
         }
-        for (String pair : query.split("&")) {
-            if (pair.startsWith("wait=")) {
-                String v = pair.substring(5);
-                try {
-                    Duration d = Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
-                    if (d.isNegative()) {
-                        throw new IllegalArgumentException("wait must not be negative");
-                    }
-                    return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("wait must be a number of seconds, was '" + v + "'");
-                }
+        try {
+            Duration d = Duration.ofMillis((long) (Double.parseDouble(v.get()) * 1000));
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("wait must not be negative");
             }
-        }
-        return Duration.ZERO;
-    }
-
-    private static void error(HttpExchange ex, int status, ErrorCode code, String message) throws IOException {
-        respond(ex, status, Map.of("error", Map.of("code", code.wire(), "message", message)));
-    }
-
-    private static void respond(HttpExchange ex, int status, Object body) throws IOException {
-        byte[] bytes = Json.write(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+            return d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("wait must be a number of seconds, was '" + v.get() + "'");
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.askflow.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askflow.knowledge.Tenant;
+import io.askflow.knowledge.TenantDirectory;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -30,15 +33,34 @@ final class RequestValidator {
     }
 
     private final Limits limits;
+    private final TenantDirectory tenants;
 
     RequestValidator(Limits limits) {
+        this(limits, new TenantDirectory(java.util.List.of(), DEFAULT_TENANT));
+    }
+
+    RequestValidator(Limits limits, TenantDirectory tenants) {
         this.limits = limits;
+        this.tenants = tenants;
+    }
+
+    /**
+     * For HTTP: the tenant is the API key's. A request naming another tenant is refused rather than
+     * quietly re-labelled, so a caller learns its request was not what it thought.
+     */
+    Verdict validate(byte[] bytes, String fallbackRequestId, Instant now, String authenticatedTenant) {
+        return validate(bytes, fallbackRequestId, now, Optional.of(authenticatedTenant));
     }
 
     /**
      * @param fallbackRequestId used when the request brings none (HTTP generates one; Kafka requests must bring their own)
      */
     Verdict validate(byte[] bytes, String fallbackRequestId, Instant now) {
+        return validate(bytes, fallbackRequestId, now, Optional.empty());
+    }
+
+    /** @param authenticated the caller's tenant when it proved one (HTTP); empty for trusted producers (Kafka) */
+    private Verdict validate(byte[] bytes, String fallbackRequestId, Instant now, Optional<String> authenticated) {
         if (bytes == null || bytes.length == 0) {
             return reject(ErrorCode.INVALID_REQUEST, "The request is empty; expected a PromptRequest JSON object", null);
         }
@@ -62,12 +84,17 @@ final class RequestValidator {
             return reject(ErrorCode.INVALID_REQUEST, "A field has the wrong type: " + firstLine(e.getMessage()),
                     PartialIds.of(tree));
         }
-        return validate(r, fallbackRequestId, now);
+        return validate(r, fallbackRequestId, now, authenticated);
     }
 
     Verdict validate(PromptRequest r, String fallbackRequestId, Instant now) {
+        return validate(r, fallbackRequestId, now, Optional.empty());
+    }
+
+    private Verdict validate(PromptRequest r, String fallbackRequestId, Instant now, Optional<String> authenticated) {
         String requestId = r.requestId() != null ? r.requestId() : fallbackRequestId;
-        PartialIds ids = new PartialIds(requestId, r.tenantId(), r.conversationId(), r.userId());
+        // A rejection is labelled with the caller's own tenant, never with one it merely named.
+        PartialIds ids = new PartialIds(requestId, authenticated.orElse(r.tenantId()), r.conversationId(), r.userId());
         if (r.schemaVersion() > AskflowMessage.CURRENT_SCHEMA_VERSION) {
             return reject(ErrorCode.INVALID_REQUEST, "schemaVersion " + r.schemaVersion() + " is newer than this gateway ("
                     + AskflowMessage.CURRENT_SCHEMA_VERSION + ")", ids);
@@ -83,6 +110,23 @@ final class RequestValidator {
             if (!field.getValue().isEmpty() && !ID.matcher(field.getValue()).matches()) {
                 return reject(ErrorCode.INVALID_REQUEST, field.getKey() + " must be 1-128 characters of letters, digits and ._:@-", ids);
             }
+        }
+        String tenantId;
+        if (authenticated.isPresent()) {
+            if (r.tenantId() != null && !r.tenantId().equals(authenticated.get())) {
+                return reject(ErrorCode.UNAUTHORIZED, "tenantId '" + r.tenantId()
+                        + "' is not the tenant of this API key; leave it out or name your own", ids);
+            }
+            tenantId = authenticated.get();
+        } else {
+            Optional<String> named = Optional.ofNullable(r.tenantId()).or(() -> tenants.anonymous().map(Tenant::id));
+            if (named.isEmpty()) {
+                return reject(ErrorCode.UNAUTHORIZED, "tenantId is required", ids);
+            }
+            if (tenants.isConfigured() && tenants.find(named.get()).isEmpty()) {
+                return reject(ErrorCode.UNAUTHORIZED, "tenantId '" + named.get() + "' is not a configured tenant", ids);
+            }
+            tenantId = named.get();
         }
         if (r.prompt() == null || r.prompt().isBlank()) {
             return reject(ErrorCode.INVALID_REQUEST, "prompt is required and must not be blank", ids);
@@ -108,7 +152,7 @@ final class RequestValidator {
             return reject(ErrorCode.INVALID_REQUEST, "metadata may have at most " + MAX_METADATA_ENTRIES + " entries", ids);
         }
         Turn turn = new Turn(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId,
-                r.tenantId() == null ? DEFAULT_TENANT : r.tenantId(),
+                tenantId,
                 r.conversationId() == null ? UUID.randomUUID().toString() : r.conversationId(),
                 r.userId() == null ? ANONYMOUS_USER : r.userId(),
                 r.prompt(), r.model(), r.timeZone(), now,

@@ -18,29 +18,79 @@ final class Submissions {
 
     /**
      * Records the turn's request id as accepted from {@code source} (the Kafka coordinates or the
-     * HTTP call that brought it). True when this source owns the request id, i.e. when the turn
-     * should be published: the first time, and again when the same record is redelivered after a
-     * crash. False when a different submission already claimed the id.
+     * HTTP call that brought it) and gives it its place in the conversation. Returns the turn to
+     * publish, with its sequence: the first time, and again (same sequence) when the same record is
+     * redelivered after a crash. Empty when a different submission already claimed the id.
      */
-    boolean claim(Turn turn, String source) throws SQLException {
+    java.util.Optional<Turn> claim(Turn turn, String source) throws SQLException {
         try (Connection c = db.getConnection()) {
-            try (PreparedStatement insert = c.prepareStatement("""
-                    INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at)
-                    VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""")) {
-                insert.setString(1, turn.requestId());
-                insert.setString(2, turn.tenantId());
-                insert.setString(3, turn.conversationId());
-                insert.setString(4, source);
-                insert.setTimestamp(5, Timestamp.from(turn.acceptedAt()));
-                if (insert.executeUpdate() == 1) {
-                    return true;
-                }
+            c.setAutoCommit(false);
+            try {
+                java.util.Optional<Turn> claimed = claim(c, turn, source);
+                c.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
             }
-            try (PreparedStatement owner = c.prepareStatement("SELECT source FROM gateway_submissions WHERE request_id = ?")) {
-                owner.setString(1, turn.requestId());
-                try (ResultSet rs = owner.executeQuery()) {
-                    return rs.next() && source.equals(rs.getString(1));
+        }
+    }
+
+    private static java.util.Optional<Turn> claim(Connection c, Turn turn, String source) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("""
+                INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at, user_id)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""")) {
+            insert.setString(1, turn.requestId());
+            insert.setString(2, turn.tenantId());
+            insert.setString(3, turn.conversationId());
+            insert.setString(4, source);
+            insert.setTimestamp(5, Timestamp.from(turn.acceptedAt()));
+            insert.setString(6, turn.userId());
+            if (insert.executeUpdate() == 1) {
+                long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
+                try (PreparedStatement set = c.prepareStatement(
+                        "UPDATE gateway_submissions SET sequence = ? WHERE request_id = ?")) {
+                    set.setLong(1, sequence);
+                    set.setString(2, turn.requestId());
+                    set.executeUpdate();
                 }
+                return java.util.Optional.of(turn.withSequence(sequence));
+            }
+        }
+        try (PreparedStatement owner = c.prepareStatement(
+                "SELECT source, sequence FROM gateway_submissions WHERE request_id = ?")) {
+            owner.setString(1, turn.requestId());
+            try (ResultSet rs = owner.executeQuery()) {
+                return rs.next() && source.equals(rs.getString(1))
+                        ? java.util.Optional.of(turn.withSequence(rs.getLong(2)))
+                        : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** Atomic per conversation: concurrent claims in one conversation get distinct, gap-free numbers. */
+    private static long nextSequence(Connection c, String tenantId, String conversationId) throws SQLException {
+        try (PreparedStatement next = c.prepareStatement("""
+                INSERT INTO gateway_conversations (tenant_id, conversation_id, last_sequence) VALUES (?, ?, 1)
+                ON CONFLICT (tenant_id, conversation_id)
+                DO UPDATE SET last_sequence = gateway_conversations.last_sequence + 1
+                RETURNING last_sequence""")) {
+            next.setString(1, tenantId);
+            next.setString(2, conversationId);
+            try (ResultSet rs = next.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The tenant that submitted a request id, if any did. */
+    java.util.Optional<String> tenantOf(String requestId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT tenant_id FROM gateway_submissions WHERE request_id = ?")) {
+            q.setString(1, requestId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
             }
         }
     }

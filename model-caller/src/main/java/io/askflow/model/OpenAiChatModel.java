@@ -4,6 +4,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -16,6 +17,7 @@ import com.openai.models.completions.CompletionUsage;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.Json;
 import io.askflow.message.ModelCall;
+import io.askflow.message.ResponseFormat;
 import io.askflow.message.ToolCall;
 import io.askflow.message.ToolSpec;
 import io.askflow.message.Usage;
@@ -37,6 +39,9 @@ public final class OpenAiChatModel implements ChatModel {
         call.messages().forEach(m -> add(params, m));
         if (offerTools) {
             call.tools().forEach(t -> params.addTool(tool(t)));
+        }
+        if (call.responseFormat() != null) {
+            params.responseFormat(responseFormat(call.responseFormat()));
         }
         ChatCompletion completion = client.chat().completions().create(params.build());
         if (completion.choices().isEmpty()) {
@@ -85,6 +90,18 @@ public final class OpenAiChatModel implements ChatModel {
         return ChatCompletionFunctionTool.builder()
                 .function(FunctionDefinition.builder().name(spec.name()).description(spec.description())
                         .parameters(parameters.build()).build())
+                .build();
+    }
+
+    /** Structured output: the answer must be JSON matching the schema (strict, as batch extraction needs). */
+    @SuppressWarnings("unchecked")
+    private static ResponseFormatJsonSchema responseFormat(ResponseFormat format) {
+        ResponseFormatJsonSchema.JsonSchema.Schema.Builder schema = ResponseFormatJsonSchema.JsonSchema.Schema.builder();
+        Map<String, Object> fields = Json.mapper().convertValue(format.schema(), Map.class);
+        fields.forEach((k, v) -> schema.putAdditionalProperty(k, JsonValue.from(v)));
+        return ResponseFormatJsonSchema.builder()
+                .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder().name(format.name()).schema(schema.build())
+                        .strict(true).build())
                 .build();
     }
 

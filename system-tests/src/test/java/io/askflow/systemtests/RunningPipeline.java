@@ -23,6 +23,11 @@ final class RunningPipeline {
     static final int MAX_TOOL_ROUNDS = 3;
     static final int MAX_TOOL_CALLS_PER_ROUND = 4;
     static final int MAX_FETCHES_PER_TURN = 4;
+    /** API keys of the test tenants; the tenants file holds only their SHA-256 digests. */
+    static final String ACME_KEY = "ak-acme-" + java.util.UUID.randomUUID();
+    static final String GLOBEX_KEY = "ak-globex-" + java.util.UUID.randomUUID();
+    static final String TINY_KEY = "ak-tiny-" + java.util.UUID.randomUUID();
+    static final int TINY_BUDGET = 420;
 
     private static RunningPipeline instance;
 
@@ -55,11 +60,29 @@ final class RunningPipeline {
         // SearxNG's JSON API is served by the fixture web server at /search (ToolsTest registers it).
         env.put(Settings.SEARCH_PROVIDER.name(), "searxng");
         env.put(Settings.SEARCH_URL.name(), "http://127.0.0.1:" + web.port());
+        env.put(Settings.TENANTS_FILE.name(), tenantsFile().toString());
         config = Config.of(env);
         TopicInitializer.ensureTopics(config);
         pipeline = Pipeline.start(config, Clock.systemUTC());
         client = new PromptClient(config);
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
+    }
+
+    private static java.nio.file.Path tenantsFile() throws java.io.IOException {
+        String json = """
+                {"tenants":[
+                  {"id":"acme","apiKeySha256":["%s"],"instructions":"You are Acme's assistant.",
+                   "safetyRules":"Never reveal Acme's pricing."},
+                  {"id":"globex","apiKeySha256":["%s"],"allowedTools":["search_documents","remember","forget","current_time"]},
+                  {"id":"tiny","apiKeySha256":["%s"],"instructions":"TINY-INSTRUCTIONS: answer briefly.",
+                   "safetyRules":"TINY-SAFETY: no medical advice.","defaultModel":"gpt-4o-mini","tokenBudget":%d}
+                ]}""".formatted(io.askflow.knowledge.TenantDirectory.sha256(ACME_KEY),
+                io.askflow.knowledge.TenantDirectory.sha256(GLOBEX_KEY), io.askflow.knowledge.TenantDirectory.sha256(TINY_KEY),
+                TINY_BUDGET);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("askflow-tenants", ".json");
+        java.nio.file.Files.writeString(file, json);
+        file.toFile().deleteOnExit();
+        return file;
     }
 
     static synchronized RunningPipeline get() throws Exception {

@@ -21,6 +21,13 @@ final class ToolRegistry {
         return Optional.ofNullable(tools.get(name));
     }
 
+    /** This registry plus more tools; names must still be unique. */
+    ToolRegistry with(List<Tool> more) {
+        List<Tool> all = new java.util.ArrayList<>(tools.values());
+        all.addAll(more);
+        return new ToolRegistry(all);
+    }
+
     List<String> names() {
         return List.copyOf(tools.keySet());
     }

@@ -3,7 +3,12 @@ package io.askflow.tools;
 import io.askflow.config.Config;
 import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
+import com.zaxxer.hikari.HikariDataSource;
+import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.knowledge.DocumentStore;
+import io.askflow.knowledge.KnowledgeSchema;
+import io.askflow.knowledge.MemoryStore;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
@@ -22,6 +27,7 @@ public final class ToolRunnerService implements AutoCloseable {
     public static final String GROUP = "askflow-tool-runner";
 
     private final HttpClient searchHttp;
+    private final HikariDataSource db;
     private final Runner runner;
 
     private ToolRunnerService(Config config, Clock clock) {
@@ -30,7 +36,12 @@ public final class ToolRunnerService implements AutoCloseable {
         PageFetcher fetcher = new PageFetcher(allowList(config), HostResolver.SYSTEM,
                 config.get(Settings.FETCH_TIMEOUT), config.get(Settings.FETCH_MAX_BYTES), clock);
         searchHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp));
+        // The knowledge tools read and write the user's memories and documents: the tool-runner owns
+        // no tables of its own, it uses the knowledge library's.
+        db = Database.open(config, "tool-runner");
+        KnowledgeSchema.migrate(db);
+        ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp)).with(
+                knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
         ToolCallHandler handler = new ToolCallHandler(
                 new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
                 new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
@@ -50,6 +61,11 @@ public final class ToolRunnerService implements AutoCloseable {
                 new FetchUrlTool(fetcher, config.get(Settings.TOOL_RESULT_MAX_CHARS))));
         search.ifPresent(p -> tools.add(new WebSearchTool(p, config.get(Settings.SEARCH_MAX_RESULTS))));
         return new ToolRegistry(tools);
+    }
+
+    /** One implementation for each of {@link io.askflow.tool.BuiltinTools#knowledge()}. */
+    static List<Tool> knowledgeTools(MemoryStore memories, DocumentStore documents, int searchResults) {
+        return List.of(new RememberTool(memories), new ForgetTool(memories), new SearchDocumentsTool(documents, searchResults));
     }
 
     private static HostAllowList allowList(Config config) {
@@ -73,5 +89,6 @@ public final class ToolRunnerService implements AutoCloseable {
     public void close() {
         runner.close();
         searchHttp.close();
+        db.close();
     }
 }

@@ -54,6 +54,12 @@ class ToolRegistryTest {
     }
 
     @Test
+    void everyKnowledgeToolHasAnImplementationWithTheSameSpec() {
+        List<Tool> tools = ToolRunnerService.knowledgeTools(null, null, 5);
+        assertThat(tools).extracting(Tool::spec).containsExactlyElementsOf(BuiltinTools.knowledge());
+    }
+
+    @Test
     void duplicateNamesAreRejected() {
         CurrentTimeTool a = new CurrentTimeTool(Clock.systemUTC());
         CurrentTimeTool b = new CurrentTimeTool(Clock.systemUTC());

@@ -1,0 +1,110 @@
+package io.askflow.context;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stored summary of a conversation's turns that fell out of the token budget. It is computed
+ * once and reused by every later turn; when more turns fall out, it is extended from the previous
+ * summary and just those turns, so each message is summarised once, not every turn.
+ */
+final class Summaries {
+    private static final Logger LOG = LoggerFactory.getLogger(Summaries.class);
+    /** Newest unsummarised messages read for one extension; older ones, if ever that many, are skipped. */
+    private static final int MAX_NEW_MESSAGES = 200;
+
+    private record Summary(long coversThroughId, String text) {
+    }
+
+    private final DataSource db;
+    private final History history;
+    private final Summarizer summarizer;
+
+    Summaries(DataSource db, History history, Summarizer summarizer) {
+        this.db = db;
+        this.history = history;
+        this.summarizer = summarizer;
+    }
+
+    /**
+     * A summary of every message up to {@code throughId}: the stored one when it reaches that far,
+     * else the stored one extended. Empty when there is none and none could be made; a failing
+     * summariser never fails the turn.
+     */
+    Optional<String> covering(String tenantId, String conversationId, long throughId, String model, int maxTokens,
+            TokenCounter counter) throws SQLException {
+        Optional<Summary> stored = find(tenantId, conversationId);
+        if (stored.isPresent() && stored.get().coversThroughId() >= throughId) {
+            return Optional.of(stored.get().text());
+        }
+        long from = stored.map(Summary::coversThroughId).orElse(0L);
+        List<History.Stored> fresh = history.between(tenantId, conversationId, from, throughId + 1, MAX_NEW_MESSAGES);
+        if (fresh.isEmpty()) {
+            return stored.map(Summary::text);
+        }
+        String text;
+        try {
+            text = summarizer.summarize(model, stored.map(Summary::text).orElse(null),
+                    fresh.stream().map(History.Stored::message).toList(), maxTokens);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not summarise conversation {} ({}); the turn goes on without the newest part", conversationId,
+                    e.getClass().getSimpleName());
+            return stored.map(Summary::text);
+        }
+        if (text == null || text.isBlank()) {
+            return stored.map(Summary::text);
+        }
+        text = truncate(text.strip(), maxTokens, counter);
+        save(tenantId, conversationId, fresh.getLast().id(), text, model);
+        return Optional.of(text);
+    }
+
+    /** A model may overrun its limit; the budget may not. */
+    static String truncate(String text, int maxTokens, TokenCounter counter) {
+        String t = text;
+        while (!t.isEmpty() && counter.count(t) > maxTokens) {
+            t = t.substring(0, t.length() * 9 / 10);
+        }
+        return t;
+    }
+
+    private Optional<Summary> find(String tenantId, String conversationId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT covers_through_id, summary FROM cb_summaries WHERE tenant_id = ? AND conversation_id = ?")) {
+            q.setString(1, tenantId);
+            q.setString(2, conversationId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(new Summary(rs.getLong(1), rs.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Only ever moves forward, so a slow, older computation cannot replace a newer summary. */
+    private void save(String tenantId, String conversationId, long throughId, String text, String model)
+            throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement up = c.prepareStatement("""
+                        INSERT INTO cb_summaries (tenant_id, conversation_id, covers_through_id, summary, model)
+                        VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (tenant_id, conversation_id) DO UPDATE
+                        SET covers_through_id = EXCLUDED.covers_through_id, summary = EXCLUDED.summary,
+                            model = EXCLUDED.model, created_at = now()
+                        WHERE cb_summaries.covers_through_id < EXCLUDED.covers_through_id""")) {
+            up.setString(1, tenantId);
+            up.setString(2, conversationId);
+            up.setLong(3, throughId);
+            up.setString(4, text);
+            up.setString(5, model);
+            up.executeUpdate();
+        }
+    }
+
+}

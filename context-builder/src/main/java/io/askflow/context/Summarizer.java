@@ -1,0 +1,19 @@
+package io.askflow.context;
+
+import io.askflow.message.ChatMessage;
+import java.util.List;
+
+/** Condenses turns that fell out of the token budget into a few sentences the model still sees. */
+interface Summarizer {
+    /** Starts the summariser's instructions, so logs and test servers can tell its calls apart. */
+    String INSTRUCTIONS = "Summarise the earlier part of a conversation between a user and an assistant.";
+
+    /**
+     * @param previous the summary of everything before {@code messages}, or null
+     * @param maxTokens the summary's token limit
+     */
+    String summarize(String model, String previous, List<ChatMessage> messages, int maxTokens);
+
+    /** Summaries switched off. */
+    Summarizer NONE = (model, previous, messages, maxTokens) -> null;
+}

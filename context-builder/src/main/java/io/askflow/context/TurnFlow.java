@@ -1,0 +1,67 @@
+package io.askflow.context;
+
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Answer;
+import io.askflow.message.ErrorCode;
+import io.askflow.message.Turn;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the context-builder publishes for each record it consumes. A turn or an answer may start a
+ * conversation's next turn; starting one means assembling its model call. Because the runner
+ * publishes a handler's outputs for the one record it handled, the next queued turn's model call is
+ * the output of handling the answer that released it.
+ */
+final class TurnFlow {
+    private static final Logger LOG = LoggerFactory.getLogger(TurnFlow.class);
+
+    private final TurnQueue queue;
+    private final ContextAssembler assembler;
+    private final Clock clock;
+
+    TurnFlow(TurnQueue queue, ContextAssembler assembler, Clock clock) {
+        this.queue = queue;
+        this.assembler = assembler;
+        this.clock = clock;
+    }
+
+    List<Outgoing> onTurn(Turn turn) throws SQLException {
+        return start(queue.arrive(turn));
+    }
+
+    List<Outgoing> onAnswer(Answer answer) throws SQLException {
+        return start(queue.finish(answer));
+    }
+
+    /** A turn that could not be queued at all still ends with an answer. */
+    List<Outgoing> onTurnFailure(Turn turn) {
+        return List.of(internalError(turn));
+    }
+
+    private List<Outgoing> start(Optional<Turn> started) {
+        if (started.isEmpty()) {
+            return List.of();
+        }
+        Turn turn = started.get();
+        try {
+            return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), assembler.assemble(turn)));
+        } catch (Exception e) {
+            // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.
+            LOG.error("Could not assemble the context of turn {}", turn.requestId(), e);
+            return List.of(internalError(turn));
+        }
+    }
+
+    private Outgoing internalError(Turn turn) {
+        Answer error = Answer.error(turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(),
+                ErrorCode.INTERNAL, "The context-builder could not prepare this turn", clock.instant())
+                .withJobId(turn.jobId());
+        return Outgoing.to(Topics.ANSWERS, turn.conversationId(), error);
+    }
+}

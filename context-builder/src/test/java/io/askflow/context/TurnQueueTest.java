@@ -1,0 +1,80 @@
+package io.askflow.context;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askflow.message.Answer;
+import io.askflow.message.AskflowMessage;
+import io.askflow.message.Turn;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The durable per-conversation queue on a real PostgreSQL. */
+class TurnQueueTest {
+    private final Clock clock = Clock.systemUTC();
+    private final String conversation = "q-" + UUID.randomUUID();
+
+    private TurnQueue newInstance() {
+        var db = TestDatabase.get();
+        return new TurnQueue(db, new History(db), clock);
+    }
+
+    private Turn turn(String id, long sequence) {
+        return new Turn(AskflowMessage.CURRENT_SCHEMA_VERSION, id, "t", conversation, "u", "prompt " + id, null, null,
+                Instant.now(), Instant.now().plusSeconds(60), Map.of(), sequence, null, null);
+    }
+
+    private Answer answer(String id) {
+        return new Answer(1, id, "t", conversation, "u", Answer.Status.OK, "answer " + id, null, List.of(), null, 0, "m",
+                Instant.now(), Map.of());
+    }
+
+    @Test
+    void oneTurnRunsAtATimeAndTheNextStartsWithTheAnswer() throws Exception {
+        TurnQueue q = newInstance();
+        assertThat(q.arrive(turn("a1-" + conversation, 1))).map(Turn::requestId).contains("a1-" + conversation);
+        assertThat(q.arrive(turn("a2-" + conversation, 2))).isEmpty();
+        assertThat(q.arrive(turn("a3-" + conversation, 3))).isEmpty();
+
+        // A restart: a new instance over the same tables carries on where the old one stopped.
+        TurnQueue restarted = newInstance();
+        assertThat(restarted.finish(answer("a1-" + conversation))).map(Turn::requestId).contains("a2-" + conversation);
+        // The answer record redelivered: the same next turn is published again, no other one starts.
+        assertThat(restarted.finish(answer("a1-" + conversation))).map(Turn::requestId).contains("a2-" + conversation);
+        assertThat(restarted.finish(answer("a2-" + conversation))).map(Turn::requestId).contains("a3-" + conversation);
+        assertThat(restarted.finish(answer("a3-" + conversation))).isEmpty();
+    }
+
+    @Test
+    void aTurnThatOvertookItsPredecessorWaitsForIt() throws Exception {
+        TurnQueue q = newInstance();
+        assertThat(q.arrive(turn("b2-" + conversation, 2))).isEmpty();
+        assertThat(q.arrive(turn("b1-" + conversation, 1))).map(Turn::requestId).contains("b1-" + conversation);
+        assertThat(q.finish(answer("b1-" + conversation))).map(Turn::requestId).contains("b2-" + conversation);
+    }
+
+    @Test
+    void aRedeliveredTurnThatStartedItselfIsPublishedAgain() throws Exception {
+        TurnQueue q = newInstance();
+        Turn t = turn("c1-" + conversation, 1);
+        assertThat(q.arrive(t)).isPresent();
+        assertThat(q.arrive(t)).map(Turn::requestId).contains(t.requestId());
+        assertThat(q.finish(answer(t.requestId()))).isEmpty();
+        assertThat(q.arrive(t)).isEmpty();
+    }
+
+    @Test
+    void conversationsDoNotWaitForEachOther() throws Exception {
+        TurnQueue q = newInstance();
+        assertThat(q.arrive(turn("d1-" + conversation, 1))).isPresent();
+        Turn elsewhere = new Turn(1, "e1-" + conversation, "t", conversation + "-other", "u", "p", null, null,
+                Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
+        assertThat(q.arrive(elsewhere)).isPresent();
+        Turn otherTenant = new Turn(1, "f1-" + conversation, "t2", conversation, "u", "p", null, null,
+                Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
+        assertThat(q.arrive(otherTenant)).as("same conversation id, other tenant").isPresent();
+    }
+}
