@@ -21,8 +21,11 @@ class ToolRegistryTest {
         SearchProvider search = (query, max, deadline) -> List.of();
         for (Config config : List.of(Config.of(Map.of()), Config.of(Map.of("ASKFLOW_SEARCH_PROVIDER", "searxng")))) {
             List<ToolSpec> offered = BuiltinTools.offered(config);
+            // The stores are not used here: only the tools' specs are compared.
             ToolRegistry registry = ToolRunnerService.builtinTools(config, Clock.systemUTC(), fetcher,
-                    offered.contains(BuiltinTools.WEB_SEARCH) ? java.util.Optional.of(search) : java.util.Optional.empty());
+                    offered.contains(BuiltinTools.WEB_SEARCH) ? java.util.Optional.of(search) : java.util.Optional.empty())
+                    .with(ToolRunnerService.knowledgeTools(new io.askflow.knowledge.MemoryStore(null),
+                            new io.askflow.knowledge.DocumentStore(null), 5));
             for (ToolSpec spec : offered) {
                 assertThat(registry.find(spec.name())).as(spec.name())
                         .hasValueSatisfying(tool -> assertThat(tool.spec()).isEqualTo(spec));
@@ -31,9 +34,9 @@ class ToolRegistryTest {
             assertThat(registry.find("no_such_tool")).isEmpty();
         }
         assertThat(BuiltinTools.offered(Config.of(Map.of()))).extracting(ToolSpec::name)
-                .containsExactly("current_time", "fetch_url");
+                .containsExactly("current_time", "fetch_url", "remember", "forget", "search_documents");
         assertThat(BuiltinTools.offered(Config.of(Map.of("ASKFLOW_SEARCH_PROVIDER", "brave")))).extracting(ToolSpec::name)
-                .containsExactly("current_time", "fetch_url", "web_search");
+                .containsExactly("current_time", "fetch_url", "web_search", "remember", "forget", "search_documents");
     }
 
     @Test
