@@ -49,6 +49,11 @@ final class TurnFlow {
             return List.of();
         }
         Turn turn = started.get();
+        if (!clock.instant().isBefore(turn.deadline())) {
+            // It waited behind earlier turns of its conversation past its deadline; answering releases the next.
+            return List.of(error(turn, ErrorCode.DEADLINE_EXCEEDED,
+                    "The turn passed its deadline " + turn.deadline() + " before its context was built"));
+        }
         try {
             return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), assembler.assemble(turn)));
         } catch (Exception e) {
@@ -59,9 +64,12 @@ final class TurnFlow {
     }
 
     private Outgoing internalError(Turn turn) {
-        Answer error = Answer.error(turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(),
-                ErrorCode.INTERNAL, "The context-builder could not prepare this turn", clock.instant())
-                .withJobId(turn.jobId());
+        return error(turn, ErrorCode.INTERNAL, "The context-builder could not prepare this turn");
+    }
+
+    private Outgoing error(Turn turn, ErrorCode code, String message) {
+        Answer error = Answer.error(turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(), code,
+                message, clock.instant()).withJobId(turn.jobId());
         return Outgoing.to(Topics.ANSWERS, turn.conversationId(), error);
     }
 }

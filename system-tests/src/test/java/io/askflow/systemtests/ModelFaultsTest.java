@@ -73,4 +73,28 @@ class ModelFaultsTest {
         p.client.drain(Duration.ofSeconds(1));
         assertThat(p.client.answers()).filteredOn(x -> id.equals(x.requestId())).hasSize(1);
     }
+
+    @Test
+    void aTurnWhoseDeadlinePassesWhileQueuedBehindItsConversationEndsWithDeadlineExceededAndReleasesTheNext() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        p.model.respondWith(req -> {
+            String prompt = req.lastUserMessage().orElseThrow().text();
+            return prompt.startsWith("first") ? Reply.text("first done").withDelay(Duration.ofMillis(2_500))
+                    : Reply.text("answered: " + prompt);
+        });
+        String conversation = "queued-" + tag;
+        String first = "q1-" + tag;
+        String second = "q2-" + tag;
+        String third = "q3-" + tag;
+        p.client.send(PromptRequest.of(first, conversation, "first " + tag));
+        p.client.send(new PromptRequest(1, second, null, conversation, null, "second " + tag, null, null,
+                Instant.now().plusSeconds(1), null));
+        p.client.send(PromptRequest.of(third, conversation, "third " + tag));
+
+        assertThat(p.client.await(first, Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("first done");
+        Answer late = p.client.await(second, Duration.ofSeconds(60)).orElseThrow();
+        assertThat(late.isOk()).isFalse();
+        assertThat(late.error().code()).isEqualTo(ErrorCode.DEADLINE_EXCEEDED);
+        assertThat(p.client.await(third, Duration.ofSeconds(60)).orElseThrow().text()).isEqualTo("answered: third " + tag);
+    }
 }
