@@ -15,15 +15,9 @@ public final class Database {
     private Database() {
     }
 
+    /** The service's pool with its own tables migrated ({@code db/migration/<service>}). */
     public static HikariDataSource open(Config config, String service) {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.get(Settings.DATABASE_URL));
-        hc.setUsername(config.get(Settings.DATABASE_USER));
-        config.find(Settings.DATABASE_PASSWORD).ifPresent(hc::setPassword);
-        hc.setMaximumPoolSize(config.get(Settings.DATABASE_POOL_SIZE));
-        hc.setPoolName("askflow-" + service);
-        hc.setConnectionTimeout(10_000);
-        HikariDataSource ds = new HikariDataSource(hc);
+        HikariDataSource ds = pool(config, service);
         try {
             Flyway.configure()
                     .dataSource(ds)
@@ -38,5 +32,17 @@ public final class Database {
             throw e;
         }
         return ds;
+    }
+
+    /** A pool for a service that owns no tables of its own (it uses a library's, migrated by the library). */
+    public static HikariDataSource pool(Config config, String service) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.get(Settings.DATABASE_URL));
+        hc.setUsername(config.get(Settings.DATABASE_USER));
+        config.find(Settings.DATABASE_PASSWORD).ifPresent(hc::setPassword);
+        hc.setMaximumPoolSize(config.get(Settings.DATABASE_POOL_SIZE));
+        hc.setPoolName("askflow-" + service);
+        hc.setConnectionTimeout(10_000);
+        return new HikariDataSource(hc);
     }
 }

@@ -38,7 +38,7 @@ public final class ToolRunnerService implements AutoCloseable {
         searchHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         // The knowledge tools read and write the user's memories and documents: the tool-runner owns
         // no tables of its own, it uses the knowledge library's.
-        db = Database.open(config, "tool-runner");
+        db = Database.pool(config, "tool-runner");
         KnowledgeSchema.migrate(db);
         ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp)).with(
                 knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
