@@ -46,7 +46,7 @@ public final class ContextBuilderService implements AutoCloseable {
         TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
         runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
-                Route.of(Topics.TURNS, in -> flow.onTurn(in.value()), (in, error) -> flow.onTurnFailure(in.value())),
+                Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
                 Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value())),
                 Route.of(Topics.DELETIONS, in -> {
                     eraser.erase(in.value());

@@ -31,8 +31,8 @@ final class TurnFlow {
         this.clock = clock;
     }
 
-    List<Outgoing> onTurn(Turn turn) throws SQLException {
-        return start(queue.arrive(turn));
+    List<Outgoing> onTurn(Turn turn, String source) throws SQLException {
+        return start(queue.arrive(turn, source));
     }
 
     List<Outgoing> onAnswer(Answer answer) throws SQLException {

@@ -34,8 +34,13 @@ final class TurnQueue {
     }
 
     /** Queues an arriving turn; returns the turn to start now, if any (usually this one). */
-    Optional<Turn> arrive(Turn turn) throws SQLException {
-        String cause = "turn:" + turn.requestId();
+    /**
+     * @param source the record that brought the turn: its redelivery publishes the started turn
+     *     again, while a copy of the turn from another record (the gateway's outbox re-publishing a
+     *     turn whose first publish it could not confirm) changes nothing
+     */
+    Optional<Turn> arrive(Turn turn, String source) throws SQLException {
+        String cause = "turn:" + source;
         return inConversation(turn.tenantId(), turn.conversationId(), c -> {
             try (PreparedStatement ins = c.prepareStatement("""
                     INSERT INTO cb_conversation_turns (request_id, tenant_id, conversation_id, user_id, sequence, status, turn)

@@ -35,9 +35,9 @@ class TurnQueueTest {
     @Test
     void oneTurnRunsAtATimeAndTheNextStartsWithTheAnswer() throws Exception {
         TurnQueue q = newInstance();
-        assertThat(q.arrive(turn("a1-" + conversation, 1))).map(Turn::requestId).contains("a1-" + conversation);
-        assertThat(q.arrive(turn("a2-" + conversation, 2))).isEmpty();
-        assertThat(q.arrive(turn("a3-" + conversation, 3))).isEmpty();
+        assertThat(arrive(q, turn("a1-" + conversation, 1))).map(Turn::requestId).contains("a1-" + conversation);
+        assertThat(arrive(q, turn("a2-" + conversation, 2))).isEmpty();
+        assertThat(arrive(q, turn("a3-" + conversation, 3))).isEmpty();
 
         // A restart: a new instance over the same tables carries on where the old one stopped.
         TurnQueue restarted = newInstance();
@@ -51,30 +51,46 @@ class TurnQueueTest {
     @Test
     void aTurnThatOvertookItsPredecessorWaitsForIt() throws Exception {
         TurnQueue q = newInstance();
-        assertThat(q.arrive(turn("b2-" + conversation, 2))).isEmpty();
-        assertThat(q.arrive(turn("b1-" + conversation, 1))).map(Turn::requestId).contains("b1-" + conversation);
+        assertThat(arrive(q, turn("b2-" + conversation, 2))).isEmpty();
+        assertThat(arrive(q, turn("b1-" + conversation, 1))).map(Turn::requestId).contains("b1-" + conversation);
         assertThat(q.finish(answer("b1-" + conversation))).map(Turn::requestId).contains("b2-" + conversation);
+    }
+
+    /** The same turn record delivered again: the source is its Kafka coordinates. */
+    private static java.util.Optional<Turn> arrive(TurnQueue q, Turn turn) throws Exception {
+        return q.arrive(turn, "askflow.turns-0@" + turn.requestId());
+    }
+
+    @Test
+    void aCopyOfARunningTurnFromAnotherRecordPublishesNothing() throws Exception {
+        TurnQueue q = newInstance();
+        Turn t = turn("e1-" + conversation, 1);
+        assertThat(arrive(q, t)).isPresent();
+        // The gateway's outbox re-published a turn whose first publish it could not confirm.
+        assertThat(q.arrive(t, "askflow.turns-3@99")).isEmpty();
+        assertThat(q.finish(answer(t.requestId()))).isEmpty();
+        assertThat(q.arrive(t, "askflow.turns-3@100")).isEmpty();
     }
 
     @Test
     void aRedeliveredTurnThatStartedItselfIsPublishedAgain() throws Exception {
         TurnQueue q = newInstance();
         Turn t = turn("c1-" + conversation, 1);
-        assertThat(q.arrive(t)).isPresent();
-        assertThat(q.arrive(t)).map(Turn::requestId).contains(t.requestId());
+        assertThat(arrive(q, t)).isPresent();
+        assertThat(arrive(q, t)).map(Turn::requestId).contains(t.requestId());
         assertThat(q.finish(answer(t.requestId()))).isEmpty();
-        assertThat(q.arrive(t)).isEmpty();
+        assertThat(arrive(q, t)).isEmpty();
     }
 
     @Test
     void conversationsDoNotWaitForEachOther() throws Exception {
         TurnQueue q = newInstance();
-        assertThat(q.arrive(turn("d1-" + conversation, 1))).isPresent();
+        assertThat(arrive(q, turn("d1-" + conversation, 1))).isPresent();
         Turn elsewhere = new Turn(1, "e1-" + conversation, "t", conversation + "-other", "u", "p", null, null,
                 Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
-        assertThat(q.arrive(elsewhere)).isPresent();
+        assertThat(arrive(q, elsewhere)).isPresent();
         Turn otherTenant = new Turn(1, "f1-" + conversation, "t2", conversation, "u", "p", null, null,
                 Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
-        assertThat(q.arrive(otherTenant)).as("same conversation id, other tenant").isPresent();
+        assertThat(arrive(q, otherTenant)).as("same conversation id, other tenant").isPresent();
     }
 }

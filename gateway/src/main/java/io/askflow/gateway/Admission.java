@@ -36,20 +36,29 @@ final class Admission {
      * @param recordKey the Kafka key, used to route a rejection when the request names no conversation
      */
     Result admit(byte[] body, String fallbackRequestId, String source, String recordKey) throws SQLException {
-        return admit(validator.validate(body, fallbackRequestId, clock.instant()), source, recordKey);
+        return admit(validator.validate(body, fallbackRequestId, clock.instant()), source, recordKey, false);
     }
 
-    /** An HTTP submission by a caller authenticated as {@code tenantId}. */
+    /**
+     * An HTTP submission by a caller authenticated as {@code tenantId}. The caller publishes the
+     * records and then confirms with {@link Submissions#published}; until then the turn waits in the
+     * outbox, so a crash in between loses nothing.
+     */
     Result admitFor(String tenantId, byte[] body, String fallbackRequestId, String source) throws SQLException {
-        return admit(validator.validate(body, fallbackRequestId, clock.instant(), tenantId), source, null);
+        return admit(validator.validate(body, fallbackRequestId, clock.instant(), tenantId), source, null, true);
     }
 
-    /** A turn the gateway makes itself (a batch job's document), already valid. */
+    /** A turn the gateway makes itself (a batch job's document), already valid; outboxed like HTTP. */
     Result admit(Turn turn, String source) throws SQLException {
-        return admit(new Verdict.Accepted(turn), source, null);
+        return admit(new Verdict.Accepted(turn), source, null, true);
     }
 
-    private Result admit(Verdict verdict, String source, String recordKey) throws SQLException {
+    /** The records of outboxed submissions were acknowledged by the broker. */
+    void published(java.util.Collection<String> requestIds) throws SQLException {
+        submissions.published(requestIds);
+    }
+
+    private Result admit(Verdict verdict, String source, String recordKey, boolean outbox) throws SQLException {
         return switch (verdict) {
             case Verdict.Rejected r -> {
                 // The record key is the conversation by contract: it labels rejections of unreadable requests.
@@ -61,7 +70,7 @@ final class Admission {
             }
             case Verdict.Accepted a -> {
                 Turn turn = a.turn();
-                java.util.Optional<Turn> claimed = submissions.claim(turn, source);
+                java.util.Optional<Turn> claimed = submissions.claim(turn, source, outbox);
                 if (claimed.isEmpty() && !submissions.tenantOf(turn.requestId()).orElse(turn.tenantId())
                         .equals(turn.tenantId())) {
                     // Another tenant's request id: say nothing about it, publish nothing under it.

@@ -19,6 +19,7 @@ import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
@@ -30,12 +31,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 public final class GatewayService implements AutoCloseable {
     public static final String GROUP = "askflow-gateway";
     public static final String ANSWERS_GROUP = "askflow-gateway-answers";
+    /** An HTTP or job turn not confirmed as published within this time is published by the outbox. */
+    static final Duration OUTBOX_AGE = Duration.ofSeconds(10);
 
     private final HikariDataSource db;
     private final KafkaProducer<String, byte[]> producer;
     private final Runner requests;
     private final Runner answerFeed;
     private final HttpApi http;
+    private final TurnOutbox outbox;
 
     private GatewayService(Config config, Clock clock) throws IOException {
         TopicInitializer.ensureTopics(config);
@@ -67,6 +71,7 @@ public final class GatewayService implements AutoCloseable {
                     return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
                             .orElse(List.of());
                 }))).start();
+        outbox = new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start();
         http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                 producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
                         new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
@@ -87,6 +92,7 @@ public final class GatewayService implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        outbox.close();
         requests.close();
         answerFeed.close();
         producer.close(KafkaClients.CLOSE_TIMEOUT);

@@ -133,6 +133,9 @@ final class HttpApi implements AutoCloseable {
             call.header("traceparent").ifPresent(t -> r.headers().add("traceparent", t.getBytes(StandardCharsets.UTF_8)));
             producer.send(r).get();
         }
+        if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {
+            admission.published(List.of(a.turn().requestId()));
+        }
         switch (result.verdict()) {
             case Verdict.Rejected r -> call.error(status(r.code()), r.code(), r.message());
             case Verdict.Accepted a -> {

@@ -1,11 +1,18 @@
 package io.askflow.gateway;
 
+import io.askflow.message.Json;
 import io.askflow.message.Turn;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** The gateway's memory of accepted request ids, which makes submitting the same request twice harmless. */
@@ -23,10 +30,18 @@ final class Submissions {
      * redelivered after a crash. Empty when a different submission already claimed the id.
      */
     java.util.Optional<Turn> claim(Turn turn, String source) throws SQLException {
+        return claim(turn, source, false);
+    }
+
+    /**
+     * @param outbox keep the claimed turn as pending until {@link #published} confirms it: for turns
+     *     the gateway publishes itself, which no Kafka redelivery would bring back
+     */
+    java.util.Optional<Turn> claim(Turn turn, String source, boolean outbox) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                java.util.Optional<Turn> claimed = claim(c, turn, source);
+                java.util.Optional<Turn> claimed = claim(c, turn, source, outbox);
                 c.commit();
                 return claimed;
             } catch (SQLException | RuntimeException e) {
@@ -36,7 +51,8 @@ final class Submissions {
         }
     }
 
-    private static java.util.Optional<Turn> claim(Connection c, Turn turn, String source) throws SQLException {
+    private static java.util.Optional<Turn> claim(Connection c, Turn turn, String source, boolean outbox)
+            throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
                 INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at, user_id)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""")) {
@@ -48,13 +64,15 @@ final class Submissions {
             insert.setString(6, turn.userId());
             if (insert.executeUpdate() == 1) {
                 long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
+                Turn numbered = turn.withSequence(sequence);
                 try (PreparedStatement set = c.prepareStatement(
-                        "UPDATE gateway_submissions SET sequence = ? WHERE request_id = ?")) {
+                        "UPDATE gateway_submissions SET sequence = ?, pending_turn = ?::jsonb WHERE request_id = ?")) {
                     set.setLong(1, sequence);
-                    set.setString(2, turn.requestId());
+                    set.setString(2, outbox ? Json.writeString(numbered) : null);
+                    set.setString(3, turn.requestId());
                     set.executeUpdate();
                 }
-                return java.util.Optional.of(turn.withSequence(sequence));
+                return java.util.Optional.of(numbered);
             }
         }
         try (PreparedStatement owner = c.prepareStatement(
@@ -103,6 +121,33 @@ final class Submissions {
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
             }
+        }
+    }
+
+    /** The turns' publish is confirmed: the outbox sweeper leaves them alone. */
+    void published(Collection<String> requestIds) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement up = c.prepareStatement(
+                        "UPDATE gateway_submissions SET pending_turn = NULL WHERE request_id = ANY (?)")) {
+            up.setArray(1, c.createArrayOf("text", requestIds.toArray()));
+            up.executeUpdate();
+        }
+    }
+
+    /** Turns claimed at least {@code age} ago whose publish was never confirmed, oldest first. */
+    List<Turn> pending(Duration age, int limit) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("SELECT pending_turn::text FROM gateway_submissions "
+                        + "WHERE pending_turn IS NOT NULL AND accepted_at < ? ORDER BY accepted_at LIMIT ?")) {
+            q.setTimestamp(1, Timestamp.from(Instant.now().minus(age)));
+            q.setInt(2, limit);
+            List<Turn> turns = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    turns.add(Json.read(rs.getString(1).getBytes(StandardCharsets.UTF_8), Turn.class));
+                }
+            }
+            return turns;
         }
     }
 }
