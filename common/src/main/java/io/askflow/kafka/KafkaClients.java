@@ -36,6 +36,12 @@ public final class KafkaClients {
 
     /** Idempotent, acks=all, and no linger: every hop is interactive, so 4.x's 5 ms default would be paid per hop. */
     public static KafkaProducer<String, byte[]> producer(Config config, String clientId) {
+        Map<String, Object> p = producerProps(config, clientId);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static Map<String, Object> producerProps(Config config, String clientId) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -43,8 +49,7 @@ public final class KafkaClients {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return p;
     }
 
     /**
@@ -54,13 +59,7 @@ public final class KafkaClients {
      * waiting for the transaction timeout.
      */
     public static KafkaProducer<String, byte[]> transactionalProducer(Config config, String clientId, String transactionalId) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        Map<String, Object> p = producerProps(config, clientId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         // Bounds how long an instance that dies and never returns can hold back read_committed readers.
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);

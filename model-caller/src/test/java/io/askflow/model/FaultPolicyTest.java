@@ -1,11 +1,12 @@
 package io.askflow.model;
 
+import static io.askflow.model.HandlerIo.answerOf;
+import static io.askflow.model.HandlerIo.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
-import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.localmodel.Reply;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -201,13 +201,5 @@ class FaultPolicyTest {
                 BuiltinTools.all(), List.of(), null, Map.of());
     }
 
-    private static Incoming<ModelCall> in(ModelCall call) {
-        return new Incoming<>(Topics.MODEL_CALLS.name(), 0, 0, call.conversationId(), call, new RecordHeaders(), NOW);
-    }
 
-    private static Answer answerOf(List<Outgoing> out) {
-        assertThat(out).hasSize(1);
-        assertThat(out.get(0).topic()).isEqualTo(Topics.ANSWERS.name());
-        return Topics.ANSWERS.decode(out.get(0).value());
-    }
 }

@@ -1,11 +1,12 @@
 package io.askflow.model;
 
+import static io.askflow.model.HandlerIo.answerOf;
+import static io.askflow.model.HandlerIo.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
-import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.localmodel.Reply;
@@ -16,14 +17,10 @@ import io.askflow.message.Json;
 import io.askflow.message.ModelCall;
 import io.askflow.testkit.ScriptedModelServer;
 import io.askflow.tool.BuiltinTools;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -212,13 +209,5 @@ class ModelCallHandlerTest {
                 null, Map.of());
     }
 
-    private static Incoming<ModelCall> in(ModelCall call) {
-        return new Incoming<>(Topics.MODEL_CALLS.name(), 0, 0, call.conversationId(), call, new RecordHeaders(), NOW);
-    }
 
-    private static Answer answerOf(List<Outgoing> out) {
-        assertThat(out).hasSize(1);
-        assertThat(out.get(0).topic()).isEqualTo(Topics.ANSWERS.name());
-        return Topics.ANSWERS.decode(out.get(0).value());
-    }
 }

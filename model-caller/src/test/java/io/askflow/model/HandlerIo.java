@@ -1,0 +1,29 @@
+package io.askflow.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.askflow.kafka.Incoming;
+import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Answer;
+import io.askflow.message.ModelCall;
+import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** A model call as the runner hands it to the handler, and the one answer the handler returns. */
+final class HandlerIo {
+    private HandlerIo() {
+    }
+
+    static Incoming<ModelCall> in(ModelCall call) {
+        return new Incoming<>(Topics.MODEL_CALLS.name(), 0, 0, call.conversationId(), call, new RecordHeaders(),
+                Instant.parse("2026-11-26T08:00:00Z"));
+    }
+
+    static Answer answerOf(List<Outgoing> out) {
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).topic()).isEqualTo(Topics.ANSWERS.name());
+        return Topics.ANSWERS.decode(out.get(0).value());
+    }
+}
