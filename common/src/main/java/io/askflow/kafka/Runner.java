@@ -4,6 +4,7 @@ import io.askflow.kafka.internal.DeadLetters;
 import io.askflow.kafka.internal.OffsetMetadata;
 import io.askflow.kafka.internal.PartitionProgress;
 import io.askflow.kafka.internal.Publisher;
+import io.askflow.kafka.internal.Transience;
 import io.askflow.message.MessageFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -130,7 +131,9 @@ public final class Runner implements AutoCloseable {
         closing = true;
         consumer.wakeup();
         try {
-            if (!stopped.await(options.shutdownTimeout().toMillis() + 20_000, TimeUnit.MILLISECONDS)) {
+            // The final drain, the revocation commit and the client closes each have their own bound.
+            long bound = options.shutdownTimeout().toMillis() + 4 * KafkaClients.CLOSE_TIMEOUT.toMillis();
+            if (!stopped.await(bound, TimeUnit.MILLISECONDS)) {
                 LOG.warn("Runner {} did not stop in time", options.groupId());
             }
         } catch (InterruptedException e) {
@@ -140,7 +143,7 @@ public final class Runner implements AutoCloseable {
 
     private void pollLoop() {
         try {
-            publisher.start();
+            startPublisher();
             consumer.subscribe(routes.keySet(), new Rebalance());
             while (!closing) {
                 try {
@@ -182,6 +185,19 @@ public final class Runner implements AutoCloseable {
                 workers.shutdownNow();
                 publisher.close();
                 stopped.countDown();
+            }
+        }
+    }
+
+    /** A broker that is not ready yet (e.g. initTransactions timing out) must not end the runner. */
+    private void startPublisher() {
+        while (!closing) {
+            try {
+                publisher.start();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("Runner {} could not start its producer; retrying", options.groupId(), e);
+                sleepQuietly(1_000);
             }
         }
     }
@@ -234,7 +250,7 @@ public final class Runner implements AutoCloseable {
                 Instant.ofEpochMilli(rec.timestamp()));
         List<Outgoing> out;
         try {
-            out = route.handler().handle(in);
+            out = handleRetryingTransientFailures(route, in);
         } catch (Exception e) {
             if (route.onFailure() == null || e instanceof MessageFormatException || interruptedByShutdown(e)) {
                 throw e;
@@ -243,6 +259,30 @@ public final class Runner implements AutoCloseable {
             out = route.onFailure().onFailure(in, e);
         }
         return toProducerRecords(out, rec);
+    }
+
+    /**
+     * A transient failure (the database briefly away) is retried with backoff while the service runs:
+     * answering it as failed, or dead-lettering it, would turn a short outage into lost requests.
+     * The record stays in flight meanwhile, so the commit does not pass it.
+     */
+    private <T> List<Outgoing> handleRetryingTransientFailures(Route<T> route, Incoming<T> in) throws Exception {
+        long backoff = 200;
+        while (true) {
+            try {
+                return route.handler().handle(in);
+            } catch (Exception e) {
+                if (!Transience.isTransient(e)) {
+                    throw e;
+                }
+                if (closing) {
+                    throw new InterruptedException("Stopping while " + in.coordinates() + " waits for a transient failure to pass");
+                }
+                LOG.warn("Transient failure handling {}; retrying in {} ms: {}", in.coordinates(), backoff, e.toString());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
     }
 
     private static List<ProducerRecord<String, byte[]>> toProducerRecords(List<Outgoing> out, ConsumerRecord<String, byte[]> cause) {
@@ -290,21 +330,27 @@ public final class Runner implements AutoCloseable {
      */
     private void rewind() {
         try {
-            publisher.rewind();
+            // Everything that can fail comes first: progress is only replaced once the committed
+            // offsets are known and the producer is usable again, so a failed rewind changes nothing.
             Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(assigned);
+            publisher.rewind();
             progress.clear();
-            restore(assigned, true);
+            restore(committed, assigned, true);
         } catch (RuntimeException e) {
-            LOG.error("Runner {} could not rewind; retrying on the next error", options.groupId(), e);
+            LOG.error("Runner {} could not rewind; trying again", options.groupId(), e);
+            sleepQuietly(1_000);
+            rewindRequested = true;
         }
     }
 
-    /** Picks up the committed offsets and what finished above them, for newly owned partitions. */
-    private void restore(Collection<TopicPartition> partitions, boolean seek) {
-        if (partitions.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+    private Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
+        return partitions.isEmpty() ? Map.of() : consumer.committed(partitions);
+    }
+
+    /** Takes up the committed offsets and what finished above them, for the given partitions. */
+    private void restore(Map<TopicPartition, OffsetAndMetadata> committed, Collection<TopicPartition> partitions,
+            boolean seek) {
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata om = committed.get(tp);
             if (om != null) {
@@ -349,14 +395,18 @@ public final class Runner implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            List<PartitionProgress> leaving = partitions.stream().map(progress::get).filter(p -> p != null).toList();
-            drain(leaving, options.shutdownTimeout());
+            if (!closing) { // on close, the final drain already waited for them
+                List<PartitionProgress> leaving = partitions.stream().map(progress::get).filter(p -> p != null).toList();
+                drain(leaving, options.shutdownTimeout());
+            }
             try {
                 publisher.commit(consumer, progress, true);
             } catch (RuntimeException e) {
                 LOG.warn("Commit on revocation failed for runner {}; records will be redelivered", options.groupId(), e);
             }
-            partitions.forEach(progress::remove);
+            // Under the publisher's lock: a worker finishing now must not slip its outputs into the
+            // next transaction after the commit above and before the partition is forgotten.
+            publisher.exclusively(() -> partitions.forEach(progress::remove));
         }
 
         @Override
@@ -369,7 +419,7 @@ public final class Runner implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            restore(partitions, false);
+            restore(committed(new HashSet<>(partitions)), partitions, false);
             if (paused) {
                 consumer.pause(partitions);
             }

@@ -149,6 +149,43 @@ class RunnerIT {
     }
 
     @Test
+    void aTransientDatabaseFailureIsRetriedInPlaceNotAnsweredAsFailed() throws Exception {
+        TopicSpec<String> in = topic("transient-in");
+        TopicSpec<String> out = topic("transient-out");
+        produce(in, 5);
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger failuresAnswered = new AtomicInteger();
+        String group = "transient-" + UUID.randomUUID();
+        Handler<String> flaky = rec -> {
+            if (rec.value().equals("3") && attempts.incrementAndGet() <= 2) {
+                throw new java.sql.SQLTransientConnectionException("pool exhausted", "08001");
+            }
+            return List.of(Outgoing.to(out, rec.key(), rec.value()));
+        };
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
+            Runner runner = new Runner(RunnerOptions.from(config, group), List.of(Route.of(in, flaky, (rec, e) -> {
+                failuresAnswered.incrementAndGet();
+                return List.of();
+            })), KafkaClients.consumer(config, group, "transient"), producer).start();
+            try {
+                Set<String> seen = new HashSet<>();
+                try (KafkaConsumer<String, String> reader = reader()) {
+                    reader.subscribe(List.of(out.name()));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (seen.size() < 5 && System.nanoTime() < deadline) {
+                        reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value().replace("\"", "")));
+                    }
+                }
+                assertThat(seen).containsExactlyInAnyOrder("0", "1", "2", "3", "4");
+                assertThat(attempts.get()).isEqualTo(3);
+                assertThat(failuresAnswered.get()).isZero();
+            } finally {
+                runner.close();
+            }
+        }
+    }
+
+    @Test
     void undecodableRecordsGoToDeadLettersWithTheirOriginAndTheLoopGoesOn() throws Exception {
         TopicSpec<Integer> in = new TopicSpec<>("runner-poison-" + UUID.randomUUID(), Integer.class, "test", Map.of());
         TopicSpec<String> out = topic("runner-poison-out");

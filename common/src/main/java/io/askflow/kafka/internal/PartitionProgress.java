@@ -1,9 +1,11 @@
 package io.askflow.kafka.internal;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
  * Which offsets of one partition are still being processed. Records finish in any order; the
@@ -84,6 +86,21 @@ public final class PartitionProgress {
         }
         List<Long> open = unfinished.stream().filter(o -> o > next).toList();
         return new OffsetMetadata(highestSeen, open);
+    }
+
+    /**
+     * The offset to commit with its metadata, taken together: a record finishing between the two
+     * would otherwise be left out of the metadata's open list and skipped by the next owner.
+     *
+     * @param restate also when the offset did not move (transactional commits restate every partition)
+     */
+    public synchronized Optional<OffsetAndMetadata> commitPoint(boolean restate) {
+        OptionalLong next = restate ? position() : committable();
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        long offset = next.getAsLong();
+        return Optional.of(new OffsetAndMetadata(offset, metadata().encode(offset)));
     }
 
     public synchronized void committed(long offset) {

@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -55,6 +54,11 @@ public abstract sealed class Publisher {
     public abstract void commit(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> progress,
             boolean now);
 
+    /** Runs {@code action} while no worker is publishing. */
+    public void exclusively(Runnable action) {
+        action.run();
+    }
+
     /** True while finished work waits for a commit to become durable or visible. */
     public boolean hasPending() {
         return false;
@@ -72,11 +76,7 @@ public abstract sealed class Publisher {
         for (TopicPartition tp : partitions) {
             PartitionProgress p = progress.get(tp);
             if (p != null) {
-                OptionalLong next = restate ? p.position() : p.committable();
-                if (next.isPresent()) {
-                    long offset = next.getAsLong();
-                    offsets.put(tp, new OffsetAndMetadata(offset, p.metadata().encode(offset)));
-                }
+                p.commitPoint(restate).ifPresent(point -> offsets.put(tp, point));
             }
         }
         return offsets;
@@ -180,6 +180,8 @@ public abstract sealed class Publisher {
         private final List<Sent> pending = new ArrayList<>();
         private Producer<String, byte[]> producer;
         private volatile long epoch;
+        /** A send failed or the producer could not be renewed: the next commit must fail so the runner rewinds. */
+        private volatile boolean broken;
 
         Transactional(Supplier<Producer<String, byte[]>> producers) {
             this.producers = producers;
@@ -187,9 +189,29 @@ public abstract sealed class Publisher {
 
         @Override
         public void start() {
-            producer = producers.get();
-            producer.initTransactions();
-            producer.beginTransaction();
+            producer = newProducer();
+        }
+
+        private Producer<String, byte[]> newProducer() {
+            Producer<String, byte[]> p = producers.get();
+            try {
+                p.initTransactions();
+                p.beginTransaction();
+                return p;
+            } catch (RuntimeException e) {
+                p.close(java.time.Duration.ZERO);
+                throw e;
+            }
+        }
+
+        @Override
+        public void exclusively(Runnable action) {
+            lock.writeLock().lock();
+            try {
+                action.run();
+            } finally {
+                lock.writeLock().unlock();
+            }
         }
 
         @Override
@@ -205,6 +227,9 @@ public abstract sealed class Publisher {
                 if (workEpoch != epoch || !owned.getAsBoolean()) {
                     return; // rewound or revoked: the record will be processed again
                 }
+                if (broken || producer == null) {
+                    return; // the runner is about to rewind; the record will be processed again
+                }
                 for (ProducerRecord<String, byte[]> r : out) {
                     producer.send(r);
                 }
@@ -213,6 +238,7 @@ public abstract sealed class Publisher {
                 }
             } catch (KafkaException | IllegalStateException e) {
                 // The transaction is broken; its commit will fail and the runner will rewind.
+                broken = true;
                 LOG.warn("Sending the output of {}-{}@{} failed: {}", cause.topic(), cause.partition(), cause.offset(),
                         e.toString());
             } finally {
@@ -231,6 +257,9 @@ public abstract sealed class Publisher {
         public void commit(Consumer<String, byte[]> consumer, Map<TopicPartition, PartitionProgress> progress, boolean now) {
             lock.writeLock().lock();
             try {
+                if (broken) {
+                    throw new KafkaException("The open transaction is broken; rewinding");
+                }
                 if (pending.isEmpty()) {
                     return;
                 }
@@ -256,17 +285,23 @@ public abstract sealed class Publisher {
             try {
                 epoch++;
                 pending.clear();
+                broken = true;
                 try {
+                    if (producer == null) {
+                        throw new IllegalStateException("the previous replacement failed");
+                    }
                     producer.abortTransaction();
                     producer.beginTransaction();
                 } catch (KafkaException | IllegalStateException e) {
                     // Fenced or fatally broken: only a new producer can go on (initTransactions fences the old one).
                     LOG.warn("Replacing the transactional producer: {}", e.toString());
-                    producer.close(java.time.Duration.ZERO);
-                    producer = producers.get();
-                    producer.initTransactions();
-                    producer.beginTransaction();
+                    if (producer != null) {
+                        producer.close(java.time.Duration.ZERO);
+                        producer = null;
+                    }
+                    producer = newProducer(); // if this fails too, the runner rewinds again later
                 }
+                broken = false;
             } finally {
                 lock.writeLock().unlock();
             }
