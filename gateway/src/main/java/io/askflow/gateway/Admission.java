@@ -36,6 +36,15 @@ final class Admission {
      * @param recordKey the Kafka key, used to route a rejection when the request names no conversation
      */
     Result admit(byte[] body, String fallbackRequestId, String source, String recordKey) throws SQLException {
+        // A redelivered record whose claim committed before its transaction aborted: publish the same
+        // turn again, without validating anew (its deadline may have passed since; the context-builder
+        // answers that with deadline_exceeded).
+        java.util.Optional<Turn> again = submissions.claimedBy(source);
+        if (again.isPresent()) {
+            Turn turn = again.get();
+            return new Result(new Verdict.Accepted(turn), false,
+                    List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), turn)));
+        }
         return admit(validator.validate(body, fallbackRequestId, clock.instant()), source, recordKey, false);
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
@@ -38,7 +39,13 @@ final class AnswerBook {
         try (Connection c = db.getConnection();
                 PreparedStatement up = c.prepareStatement("""
                         INSERT INTO gateway_answers (request_id, tenant_id, answer) VALUES (?, ?, ?::jsonb)
-                        ON CONFLICT (request_id) DO NOTHING""")) {
+                        ON CONFLICT (request_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, answer = EXCLUDED.answer
+                        WHERE gateway_answers.answer->'error'->>'code' IN ('invalid_request', 'too_large', 'unauthorized')
+                          AND COALESCE(EXCLUDED.answer->'error'->>'code', '')
+                              NOT IN ('invalid_request', 'too_large', 'unauthorized')""")) {
+            // A rejection never becomes a turn, so it must not hold the request id's place: the
+            // answer of an accepted request with that id (a corrected resubmission, or the rightful
+            // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
             up.setString(1, answer.requestId());
             up.setString(2, answer.tenantId());
             up.setString(3, Json.writeString(answer));
@@ -63,11 +70,17 @@ final class AnswerBook {
 
     /** The answer, waiting up to {@code wait} for it to arrive. */
     Optional<Answer> await(String requestId, Duration wait) throws SQLException, InterruptedException {
+        return await(requestId, wait, a -> true);
+    }
+
+    /** The answer, waiting up to {@code wait} for one that {@code wanted} accepts. */
+    Optional<Answer> await(String requestId, Duration wait, Predicate<Answer> wanted)
+            throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
-        CompletableFuture<Answer> waiter = waiters.computeIfAbsent(requestId, k -> new CompletableFuture<>());
-        try {
-            while (true) {
-                Optional<Answer> stored = find(requestId);
+        while (true) {
+            CompletableFuture<Answer> waiter = waiters.computeIfAbsent(requestId, k -> new CompletableFuture<>());
+            try {
+                Optional<Answer> stored = find(requestId).filter(wanted);
                 if (stored.isPresent()) {
                     return stored;
                 }
@@ -76,15 +89,27 @@ final class AnswerBook {
                     return Optional.empty();
                 }
                 try {
-                    return Optional.of(waiter.get(Math.min(left, RECHECK_MILLIS), TimeUnit.MILLISECONDS));
+                    Answer arrived = waiter.get(Math.min(left, RECHECK_MILLIS), TimeUnit.MILLISECONDS);
+                    if (wanted.test(arrived)) {
+                        return Optional.of(arrived);
+                    }
                 } catch (TimeoutException e) {
                     // another instance may have stored it: look again
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(e.getCause());
                 }
+            } finally {
+                waiters.remove(requestId, waiter);
             }
-        } finally {
-            waiters.remove(requestId, waiter);
         }
     }
+
+    /** An answer that rejected a submission; it never stands for an accepted request with the same id. */
+    static boolean isRejection(Answer a) {
+        return a.error() != null && REJECTION_CODES.contains(a.error().code());
+    }
+
+    private static final java.util.Set<io.askflow.message.ErrorCode> REJECTION_CODES = java.util.EnumSet.of(
+            io.askflow.message.ErrorCode.INVALID_REQUEST, io.askflow.message.ErrorCode.TOO_LARGE,
+            io.askflow.message.ErrorCode.UNAUTHORIZED);
 }

@@ -143,7 +143,10 @@ final class HttpApi implements AutoCloseable {
                 String conversationId = result.duplicate()
                         ? submissions.conversationOf(requestId).orElse(a.turn().conversationId())
                         : a.turn().conversationId();
-                Optional<Answer> answer = wait.isZero() ? Optional.empty() : ownAnswer(call, requestId, wait);
+                // The answer of this accepted request, not an earlier rejection of a request with its id.
+                Optional<Answer> answer = wait.isZero() ? Optional.empty()
+                        : answers.await(requestId, wait, stored -> !AnswerBook.isRejection(stored))
+                                .filter(stored -> call.tenantId().equals(stored.tenantId()));
                 if (answer.isPresent()) {
                     call.respond(200, answer.get());
                 } else {

@@ -66,10 +66,12 @@ final class Submissions {
                 long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
                 Turn numbered = turn.withSequence(sequence);
                 try (PreparedStatement set = c.prepareStatement(
-                        "UPDATE gateway_submissions SET sequence = ?, pending_turn = ?::jsonb WHERE request_id = ?")) {
+                        "UPDATE gateway_submissions SET sequence = ?, turn = ?::jsonb, pending_turn = ?::jsonb WHERE request_id = ?")) {
+                    String json = Json.writeString(numbered);
                     set.setLong(1, sequence);
-                    set.setString(2, outbox ? Json.writeString(numbered) : null);
-                    set.setString(3, turn.requestId());
+                    set.setString(2, json);
+                    set.setString(3, outbox ? json : null);
+                    set.setString(4, turn.requestId());
                     set.executeUpdate();
                 }
                 return java.util.Optional.of(numbered);
@@ -148,6 +150,20 @@ final class Submissions {
                 }
             }
             return turns;
+        }
+    }
+
+    /** The turn an earlier delivery of the record at {@code source} claimed and published, if any. */
+    java.util.Optional<Turn> claimedBy(String source) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT turn::text FROM gateway_submissions WHERE source = ? AND turn IS NOT NULL")) {
+            q.setString(1, source);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next()
+                        ? java.util.Optional.of(Json.read(rs.getString(1).getBytes(StandardCharsets.UTF_8), Turn.class))
+                        : java.util.Optional.empty();
+            }
         }
     }
 }

@@ -56,12 +56,21 @@ final class TurnOutbox implements AutoCloseable {
         for (Turn t : pending) {
             acks.add(producer.send(new ProducerRecord<>(Topics.TURNS.name(), t.conversationId(), Topics.TURNS.encode(t))));
         }
-        for (Future<RecordMetadata> ack : acks) {
-            ack.get();
+        // Confirm each turn that made it, so one failing send does not make the whole batch go again.
+        List<String> done = new ArrayList<>();
+        for (int i = 0; i < acks.size(); i++) {
+            try {
+                acks.get(i).get();
+                done.add(pending.get(i).requestId());
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warn("Outbox could not publish turn {}: {}", pending.get(i).requestId(), e.getCause().toString());
+            }
         }
-        submissions.published(pending.stream().map(Turn::requestId).toList());
-        LOG.warn("Published {} turn(s) whose first publish was never confirmed", pending.size());
-        return pending.size();
+        if (!done.isEmpty()) {
+            submissions.published(done);
+            LOG.warn("Published {} turn(s) whose first publish was never confirmed", done.size());
+        }
+        return done.size();
     }
 
     private void loop() {

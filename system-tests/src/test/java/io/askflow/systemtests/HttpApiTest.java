@@ -60,6 +60,17 @@ class HttpApiTest {
     }
 
     @Test
+    void aCorrectedResubmissionGetsItsAnswerNotTheEarlierRejection() throws Exception {
+        p.model.respondWith(req -> Reply.text("corrected"));
+        String id = "fix-" + UUID.randomUUID();
+        assertError(post("/v1/prompts", "{\"requestId\":\"" + id + "\",\"prompt\":\"\"}"), 400, "invalid_request");
+        HttpResponse<String> r = post("/v1/prompts?wait=30", "{\"requestId\":\"" + id + "\",\"prompt\":\"now with a prompt\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Json.tree(r.body()).path("text").asText()).isEqualTo("corrected");
+        assertThat(Json.tree(get("/v1/answers/" + id).body()).path("text").asText()).isEqualTo("corrected");
+    }
+
+    @Test
     void badRequestsGetCodedErrors() throws Exception {
         assertError(post("/v1/prompts", "{not json"), 400, "invalid_request");
         assertError(post("/v1/prompts", "{\"prompt\":\"\"}"), 400, "invalid_request");
