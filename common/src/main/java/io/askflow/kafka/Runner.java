@@ -54,6 +54,8 @@ public final class Runner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
     private static final String TRACEPARENT = "traceparent";
     private static final Duration BUSY_POLL = Duration.ofMillis(3);
+    /** Under Kafka's default max.request.size and message.max.bytes (1 MiB), leaving room for headers. */
+    static final int MAX_RECORD_BYTES = 1_000_000;
 
     private final RunnerOptions options;
     private final Map<String, Route<?>> routes;
@@ -250,7 +252,7 @@ public final class Runner implements AutoCloseable {
                 Instant.ofEpochMilli(rec.timestamp()));
         List<Outgoing> out;
         try {
-            out = handleRetryingTransientFailures(route, in);
+            out = requireSendable(handleRetryingTransientFailures(route, in));
         } catch (Exception e) {
             if (route.onFailure() == null || e instanceof MessageFormatException || interruptedByShutdown(e)) {
                 throw e;
@@ -259,6 +261,22 @@ public final class Runner implements AutoCloseable {
             out = route.onFailure().onFailure(in, e);
         }
         return toProducerRecords(out, rec);
+    }
+
+    /**
+     * An output the broker would refuse (over Kafka's default 1 MiB record limit) is a handler
+     * failure: answered by the failure handler now, instead of failing the whole transaction and
+     * being redone forever.
+     */
+    private static List<Outgoing> requireSendable(List<Outgoing> out) {
+        for (Outgoing o : out) {
+            int size = (o.value() == null ? 0 : o.value().length) + (o.key() == null ? 0 : o.key().length());
+            if (size > MAX_RECORD_BYTES) {
+                throw new IllegalStateException("An output for " + o.topic() + " is " + size
+                        + " bytes, over the " + MAX_RECORD_BYTES + "-byte record limit");
+            }
+        }
+        return out;
     }
 
     /**

@@ -186,6 +186,38 @@ class RunnerIT {
     }
 
     @Test
+    void anOutputTooLargeForTheBrokerIsAnsweredByTheFailureHandlerAndTheLoopGoesOn() throws Exception {
+        TopicSpec<String> in = topic("huge-in");
+        TopicSpec<String> out = topic("huge-out");
+        produce(in, 3);
+        String group = "huge-" + UUID.randomUUID();
+        Handler<String> bloated = rec -> List.of(Outgoing.to(out, rec.key(),
+                rec.value().equals("1") ? "x".repeat(Runner.MAX_RECORD_BYTES + 1) : rec.value()));
+        Runner runner = Runner.exactlyOnce(RunnerOptions.from(config, group), List.of(Route.of(in, bloated,
+                (rec, e) -> List.of(Outgoing.to(out, rec.key(), "failed " + rec.value() + ": " + e.getMessage())))),
+                KafkaClients.consumer(config, group, "huge"),
+                () -> KafkaClients.transactionalProducer(config, "huge", group + "-tx")).start();
+        try {
+            Set<String> seen = new HashSet<>();
+            Map<String, Object> p = new HashMap<>();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                reader.subscribe(List.of(out.name()));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (seen.size() < 3 && System.nanoTime() < deadline) {
+                    reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value().replace("\"", "")));
+                }
+            }
+            assertThat(seen).contains("0", "2").anyMatch(v -> v.startsWith("failed 1: An output for") && v.contains("record limit"));
+        } finally {
+            runner.close();
+        }
+    }
+
+    @Test
     void undecodableRecordsGoToDeadLettersWithTheirOriginAndTheLoopGoesOn() throws Exception {
         TopicSpec<Integer> in = new TopicSpec<>("runner-poison-" + UUID.randomUUID(), Integer.class, "test", Map.of());
         TopicSpec<String> out = topic("runner-poison-out");
