@@ -1,6 +1,8 @@
 package io.askflow.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The runner dispatches a partition's records in offset order, but their threads may reach the
  * handler in any order. A record therefore waits up to {@code grace} for the offset just below it
- * to arrive first (it may never come: a transaction marker or an undecodable record occupies an
- * offset without reaching any handler), and then for every earlier record with the same key to
- * finish.
+ * to enter first (it may never come: a transaction marker, an undecodable record, or the first
+ * record after a start occupies or follows an offset that reaches no handler), and then for every
+ * earlier record with the same key to finish.
  */
 public final class KeyOrderedHandler<T> implements Handler<T> {
     /** Threads started together reach the handler within microseconds; this only bounds a gap's cost. */
@@ -25,11 +27,16 @@ public final class KeyOrderedHandler<T> implements Handler<T> {
     private final long graceNanos;
     private final Map<String, Line> lines = new ConcurrentHashMap<>();
 
-    /** The records of one partition that have entered this handler and not yet finished. */
+    /** The records of one partition that have entered this handler. */
     private static final class Line {
-        final TreeMap<Long, String> pending = new TreeMap<>();
-        long highestSeen = -1;
+        // A list per offset: after a rewind the old attempt at an offset and its redelivery may overlap,
+        // and one finishing must not erase the other's entry.
+        final TreeMap<Long, List<String>> pending = new TreeMap<>();
+        /** Offsets that entered, recent ones only: enough to tell whether the one below a record came. */
+        final java.util.TreeSet<Long> entered = new java.util.TreeSet<>();
     }
+
+    private static final int REMEMBERED_OFFSETS = 10_000;
 
     public KeyOrderedHandler(Handler<T> delegate, Duration grace) {
         this.delegate = delegate;
@@ -41,18 +48,22 @@ public final class KeyOrderedHandler<T> implements Handler<T> {
     }
 
     @Override
-    public java.util.List<Outgoing> handle(Incoming<T> in) throws Exception {
+    public List<Outgoing> handle(Incoming<T> in) throws Exception {
         Line line = lines.computeIfAbsent(in.topic() + "-" + in.partition(), k -> new Line());
         String key = in.key() == null ? "" : in.key();
         synchronized (line) {
+            // Registered on entry, so a record that arrives later but belongs earlier is seen at once.
+            line.pending.computeIfAbsent(in.offset(), o -> new ArrayList<>()).add(key);
+            line.entered.add(in.offset());
+            if (line.entered.size() > REMEMBERED_OFFSETS) {
+                line.entered.pollFirst();
+            }
+            line.notifyAll();
             long until = System.nanoTime() + graceNanos;
-            while (line.highestSeen >= 0 && line.highestSeen < in.offset() - 1 && System.nanoTime() < until) {
+            while (in.offset() > 0 && !line.entered.contains(in.offset() - 1) && System.nanoTime() < until) {
                 line.wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
             }
-            line.pending.put(in.offset(), key);
-            line.highestSeen = Math.max(line.highestSeen, in.offset());
-            line.notifyAll();
-            while (line.pending.headMap(in.offset()).containsValue(key)) {
+            while (line.pending.headMap(in.offset()).values().stream().anyMatch(keys -> keys.contains(key))) {
                 line.wait();
             }
         }
@@ -60,7 +71,11 @@ public final class KeyOrderedHandler<T> implements Handler<T> {
             return delegate.handle(in);
         } finally {
             synchronized (line) {
-                line.pending.remove(in.offset());
+                List<String> keys = line.pending.get(in.offset());
+                keys.remove(key);
+                if (keys.isEmpty()) {
+                    line.pending.remove(in.offset());
+                }
                 line.notifyAll();
             }
         }
