@@ -50,16 +50,24 @@ class ChaosTest {
         Path dir = Path.of("target", "chaos").toAbsolutePath();
         Files.createDirectories(dir);
         Map<String, AtomicInteger> modelCalls = new ConcurrentHashMap<>();
+        AtomicInteger modelInFlight = new AtomicInteger();
         Random random = new Random(20261126);
         try (Infrastructure infra = Infrastructure.resolve(Map.of(Infrastructure.TESTCONTAINERS, "false"), dir.resolve("infra"));
                 ChatCompletionsServer model = ChatCompletionsServer.start(request -> {
                     ChatMessage last = request.lastMessage().orElseThrow();
                     String prompt = request.lastUserMessage().orElseThrow().text();
                     modelCalls.computeIfAbsent(prompt + (last.hasRole("tool") ? "#2" : "#1"), k -> new AtomicInteger()).incrementAndGet();
-                    // Model calls take a while, as real ones do, so kills land on turns in flight.
-                    Duration latency = Duration.ofMillis(100 + ThreadLocalRandom.current().nextInt(300));
-                    return (last.hasRole("tool") ? Reply.text("answer to " + prompt + ": " + last.text())
-                            : Reply.toolCall("current_time", "{}")).withDelay(latency);
+                    // Model calls take a while, as real ones do, so kills land on calls in flight.
+                    modelInFlight.incrementAndGet();
+                    try {
+                        Thread.sleep(100 + ThreadLocalRandom.current().nextInt(300));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        modelInFlight.decrementAndGet();
+                    }
+                    return last.hasRole("tool") ? Reply.text("answer to " + prompt + ": " + last.text())
+                            : Reply.toolCall("current_time", "{}");
                 })) {
             Map<String, String> env = new HashMap<>();
             env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infra.kafka().bootstrapServers());
@@ -84,7 +92,13 @@ class ChaosTest {
                 List<Runnable> chaos = new ArrayList<>();
                 for (String s : SERVICES) {
                     for (int k = 0; k < 3; k++) {
-                        chaos.add(() -> killAndRestart(services, s, random));
+                        chaos.add(() -> {
+                            if (s.equals("model-caller")) {
+                                // Kill it with model calls on the wire, the case where a call is repeated.
+                                awaitTrue(() -> modelInFlight.get() > 0, Duration.ofSeconds(5));
+                            }
+                            killAndRestart(services, s, random);
+                        });
                     }
                 }
                 chaos.add(() -> restartBroker(infra));
@@ -139,12 +153,21 @@ class ChaosTest {
                 assertThat(duplicates).isZero();
 
                 int calls = modelCalls.values().stream().mapToInt(AtomicInteger::get).sum();
+                // The model-caller was killed mid-call: those calls were made again, their answers were not.
+                assertThat(calls).as("model calls repeated after a kill").isGreaterThan(2 * TURNS);
                 long repeatedTurns = modelCalls.values().stream().filter(n -> n.get() > 1).count();
                 System.out.printf("%nchaos: %d turns, 12 service kills + 1 broker restart in %.1f s; answers per request: "
                         + "exactly 1; model calls %d for %d needed (%d repeated, in %d turn steps); history rows %d user + %d "
                         + "assistant, 0 duplicates%n", TURNS, seconds, calls, 2 * TURNS, calls - 2 * TURNS, repeatedTurns,
                         userRows, assistantRows);
             }
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            sleep(5);
         }
     }
 
