@@ -17,10 +17,4 @@ public record Outgoing(String topic, String key, byte[] value, Map<String, Strin
     public static <T> Outgoing to(TopicSpec<T> topic, String key, T value) {
         return new Outgoing(topic.name(), key, topic.encode(value), Map.of());
     }
-
-    public Outgoing withHeader(String name, String value) {
-        java.util.HashMap<String, String> copy = new java.util.HashMap<>(headers);
-        copy.put(name, value);
-        return new Outgoing(topic, key, this.value, copy);
-    }
 }

@@ -85,15 +85,9 @@ public final class Runner implements AutoCloseable {
      * Outputs are sent with the shared idempotent producer and acknowledged before their input is
      * finished. A crash can repeat outputs; it never loses them.
      */
-    public Runner(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
-            Producer<String, byte[]> producer) {
-        this(options, routes, consumer, Publisher.acking(producer));
-    }
-
-    /** See {@link #Runner(RunnerOptions, List, Consumer, Producer)}. */
     public static Runner atLeastOnce(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
             Producer<String, byte[]> producer) {
-        return new Runner(options, routes, consumer, producer);
+        return new Runner(options, routes, consumer, Publisher.acking(producer));
     }
 
     /**
