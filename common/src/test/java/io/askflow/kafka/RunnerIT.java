@@ -67,22 +67,15 @@ class RunnerIT {
         RunnerOptions abrupt = new RunnerOptions(group, 64, Duration.ofMillis(50), Duration.ofMillis(20), Duration.ofMillis(1));
 
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
-            Runner first = new Runner(abrupt, List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
+            Runner first = Runner.atLeastOnce(abrupt, List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
                     KafkaClients.consumer(config, group, "first"), producer).start();
             waitUntil(() -> handled.get() >= total / 3, Duration.ofSeconds(60));
             first.close();
 
-            Runner second = new Runner(abrupt.withMaxInFlight(64), List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
+            Runner second = Runner.atLeastOnce(abrupt.withMaxInFlight(64), List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
                     KafkaClients.consumer(config, group, "second"), producer).start();
             try {
-                Set<String> seen = new HashSet<>();
-                try (KafkaConsumer<String, String> reader = reader()) {
-                    reader.subscribe(List.of(out.name()));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                    while (seen.size() < total && System.nanoTime() < deadline) {
-                        reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value().replace("\"", "")));
-                    }
-                }
+                Set<String> seen = readValues(out, total, Duration.ofSeconds(90), Duration.ZERO).keySet();
                 Set<String> expected = new HashSet<>();
                 for (int n = 0; n < total; n++) {
                     expected.add(n % 50 == 0 ? "failed-" + n : Integer.toString(n));
@@ -122,23 +115,8 @@ class RunnerIT {
         Runner second = Runner.exactlyOnce(abrupt, List.of(Route.of(in, slow)),
                 KafkaClients.consumer(config, group, "second"), txProducers).start();
         try {
-            Map<String, Integer> seen = new HashMap<>();
-            Map<String, Object> p = new HashMap<>();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-                reader.subscribe(List.of(out.name()));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                long quietUntil = Long.MAX_VALUE;
-                while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                    reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.value().replace("\"", ""), 1, Integer::sum));
-                    if (seen.size() == 2 * total && quietUntil == Long.MAX_VALUE) {
-                        quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(3); // any duplicate would show now
-                    }
-                }
-            }
+            // A few quiet seconds after the last expected output: any duplicate would show then.
+            Map<String, Integer> seen = readValues(out, 2 * total, Duration.ofSeconds(90), Duration.ofSeconds(3));
             assertThat(seen).hasSize(2 * total);
             assertThat(seen.values()).as("each output exactly once").containsOnly(1);
             // The abrupt stop really left work for the second runner (otherwise this proves little).
@@ -163,19 +141,12 @@ class RunnerIT {
             return List.of(Outgoing.to(out, rec.key(), rec.value()));
         };
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
-            Runner runner = new Runner(RunnerOptions.from(config, group), List.of(Route.of(in, flaky, (rec, e) -> {
+            Runner runner = Runner.atLeastOnce(RunnerOptions.from(config, group), List.of(Route.of(in, flaky, (rec, e) -> {
                 failuresAnswered.incrementAndGet();
                 return List.of();
             })), KafkaClients.consumer(config, group, "transient"), producer).start();
             try {
-                Set<String> seen = new HashSet<>();
-                try (KafkaConsumer<String, String> reader = reader()) {
-                    reader.subscribe(List.of(out.name()));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (seen.size() < 5 && System.nanoTime() < deadline) {
-                        reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value().replace("\"", "")));
-                    }
-                }
+                Set<String> seen = readValues(out, 5, Duration.ofSeconds(30), Duration.ZERO).keySet();
                 assertThat(seen).containsExactlyInAnyOrder("0", "1", "2", "3", "4");
                 assertThat(attempts.get()).isEqualTo(3);
                 assertThat(failuresAnswered.get()).isZero();
@@ -198,19 +169,7 @@ class RunnerIT {
                 KafkaClients.consumer(config, group, "huge"),
                 () -> KafkaClients.transactionalProducer(config, "huge", group + "-tx")).start();
         try {
-            Set<String> seen = new HashSet<>();
-            Map<String, Object> p = new HashMap<>();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-                reader.subscribe(List.of(out.name()));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (seen.size() < 3 && System.nanoTime() < deadline) {
-                    reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value().replace("\"", "")));
-                }
-            }
+            Set<String> seen = readValues(out, 3, Duration.ofSeconds(30), Duration.ZERO).keySet();
             assertThat(seen).contains("0", "2").anyMatch(v -> v.startsWith("failed 1: An output for") && v.contains("record limit"));
         } finally {
             runner.close();
@@ -226,7 +185,7 @@ class RunnerIT {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
             producer.send(new ProducerRecord<>(in.name(), 0, poisonKey, "{not json".getBytes(StandardCharsets.UTF_8))).get();
             producer.send(new ProducerRecord<>(in.name(), "healthy", "41".getBytes(StandardCharsets.UTF_8))).get();
-            Runner runner = new Runner(RunnerOptions.from(config, "poison-" + UUID.randomUUID()),
+            Runner runner = Runner.atLeastOnce(RunnerOptions.from(config, "poison-" + UUID.randomUUID()),
                     List.of(Route.of(in, rec -> List.of(Outgoing.to(out, rec.key(), "got " + (rec.value() + 1))))),
                     KafkaClients.consumer(config, "poison-" + UUID.randomUUID(), "poison"), producer).start();
             try {
@@ -265,7 +224,7 @@ class RunnerIT {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2);
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
-            Runner runner = new Runner(RunnerOptions.from(config, group).withMaxInFlight(limit),
+            Runner runner = Runner.atLeastOnce(RunnerOptions.from(config, group).withMaxInFlight(limit),
                     List.of(Route.of(in, rec -> {
                         maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
                         try {
@@ -282,14 +241,7 @@ class RunnerIT {
                 // One poll may return up to max.poll.records (2) after the limit check.
                 assertThat(maxSeen.get()).isBetween(limit, limit + 2);
                 release.countDown();
-                Set<String> seen = new HashSet<>();
-                try (KafkaConsumer<String, String> reader = reader()) {
-                    reader.subscribe(List.of(out.name()));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (seen.size() < total && System.nanoTime() < deadline) {
-                        reader.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
-                    }
-                }
+                Set<String> seen = readValues(out, total, Duration.ofSeconds(60), Duration.ZERO).keySet();
                 assertThat(seen).hasSize(total);
             } finally {
                 runner.close();
@@ -325,12 +277,29 @@ class RunnerIT {
         }
     }
 
-    private static KafkaConsumer<String, String> reader() {
+    /**
+     * How often each value (JSON quotes removed) appears on {@code topic}, read committed from the
+     * start, until {@code distinct} values were seen or the timeout passed, and then for {@code quiet}.
+     */
+    private static Map<String, Integer> readValues(TopicSpec<String> topic, int distinct, Duration timeout, Duration quiet) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Integer> seen = new HashMap<>();
+        try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            reader.subscribe(List.of(topic.name()));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.value().replace("\"", ""), 1, Integer::sum));
+                if (seen.size() >= distinct && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + quiet.toNanos();
+                }
+            }
+        }
+        return seen;
     }
 
     private static ConsumerRecord<String, byte[]> firstMatching(String topic,
