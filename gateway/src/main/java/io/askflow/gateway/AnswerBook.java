@@ -28,6 +28,18 @@ final class AnswerBook {
     private final DataSource db;
     private final Map<String, CompletableFuture<Answer>> waiters = new ConcurrentHashMap<>();
 
+    private static final java.util.Set<io.askflow.message.ErrorCode> REJECTION_CODES = java.util.EnumSet.of(
+            io.askflow.message.ErrorCode.INVALID_REQUEST, io.askflow.message.ErrorCode.TOO_LARGE,
+            io.askflow.message.ErrorCode.UNAUTHORIZED);
+    private static final String REJECTION_CODE_LIST = REJECTION_CODES.stream()
+            .map(code -> "'" + code.wire() + "'").collect(java.util.stream.Collectors.joining(", "));
+    /** Stores an answer once; only a rejection (see {@link #isRejection}) gives way to a later answer. */
+    private static final String RECORD = """
+            INSERT INTO gateway_answers (request_id, tenant_id, answer) VALUES (?, ?, ?::jsonb)
+            ON CONFLICT (request_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, answer = EXCLUDED.answer
+            WHERE gateway_answers.answer->'error'->>'code' IN (%1$s)
+              AND COALESCE(EXCLUDED.answer->'error'->>'code', '') NOT IN (%1$s)""".formatted(REJECTION_CODE_LIST);
+
     AnswerBook(DataSource db) {
         this.db = db;
     }
@@ -37,12 +49,7 @@ final class AnswerBook {
             return; // a rejection of a request without an id: nobody can ask for it
         }
         try (Connection c = db.getConnection();
-                PreparedStatement up = c.prepareStatement("""
-                        INSERT INTO gateway_answers (request_id, tenant_id, answer) VALUES (?, ?, ?::jsonb)
-                        ON CONFLICT (request_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, answer = EXCLUDED.answer
-                        WHERE gateway_answers.answer->'error'->>'code' IN ('invalid_request', 'too_large', 'unauthorized')
-                          AND COALESCE(EXCLUDED.answer->'error'->>'code', '')
-                              NOT IN ('invalid_request', 'too_large', 'unauthorized')""")) {
+                PreparedStatement up = c.prepareStatement(RECORD)) {
             // A rejection never becomes a turn, so it must not hold the request id's place: the
             // answer of an accepted request with that id (a corrected resubmission, or the rightful
             // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
@@ -108,8 +115,4 @@ final class AnswerBook {
     static boolean isRejection(Answer a) {
         return a.error() != null && REJECTION_CODES.contains(a.error().code());
     }
-
-    private static final java.util.Set<io.askflow.message.ErrorCode> REJECTION_CODES = java.util.EnumSet.of(
-            io.askflow.message.ErrorCode.INVALID_REQUEST, io.askflow.message.ErrorCode.TOO_LARGE,
-            io.askflow.message.ErrorCode.UNAUTHORIZED);
 }
