@@ -116,6 +116,13 @@ class FaultPolicyTest {
         assertThat(server.requests()).hasSize(2);
     }
 
+    /**
+     * The limiter spaces the moments calls are sent; the server sees them after a transit time that
+     * varies with load (JIT, GC, two busy cores: 23 ms seen). The allowance is far below the
+     * window, so a limiter letting one call too many through (arrivals milliseconds apart) still fails.
+     */
+    private static final Duration TRANSIT_JITTER = Duration.ofMillis(150);
+
     @Test
     void theRequestsPerWindowLimitIsNeverExceededAtTheServer() throws Exception {
         // Production uses a one-minute window; the same limiter is measured here on a one-second window.
@@ -132,7 +139,7 @@ class FaultPolicyTest {
         assertThat(arrivals).hasSize(10);
         for (int i = 0; i + limit < arrivals.size(); i++) {
             assertThat(Duration.between(arrivals.get(i), arrivals.get(i + limit)))
-                    .as("%d requests within one window", limit + 1).isGreaterThanOrEqualTo(window.minusMillis(20));
+                    .as("%d requests within one window", limit + 1).isGreaterThanOrEqualTo(window.minus(TRANSIT_JITTER));
         }
     }
 
@@ -154,7 +161,7 @@ class FaultPolicyTest {
         assertThat(seen).hasSize(8);
         for (ReceivedRequest start : seen) {
             long inWindow = seen.stream()
-                    .filter(r -> !r.arrival().isBefore(start.arrival()) && r.arrival().isBefore(start.arrival().plus(window).minusMillis(20)))
+                    .filter(r -> !r.arrival().isBefore(start.arrival()) && r.arrival().isBefore(start.arrival().plus(window).minus(TRANSIT_JITTER)))
                     .mapToLong(r -> TokenEstimate.prompt(r.request()) + TokenEstimate.completion(reply)).sum();
             assertThat(inWindow).as("tokens served in the window from %s", start.arrival()).isLessThanOrEqualTo(limit);
         }
