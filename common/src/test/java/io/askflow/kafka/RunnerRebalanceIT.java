@@ -109,9 +109,11 @@ class RunnerRebalanceIT {
         String unaffected = revoking.equals("A") ? "B" : "A";
         List<Integer> unaffectedPartitions = partitionsOf(before, unaffected);
         int kept = partitionsOf(before, revoking).stream().filter(p -> p != y).findFirst().orElseThrow();
+        // The revoking member learns of it at its next heartbeat, and then drains y, whose record is held.
+        awaitGroup(group, d -> !owned(member(d, group + "-" + revoking).orElseThrow()).contains(y)
+                && !owned(member(d, group + "-C").orElseThrow()).contains(y));
 
-        // While the revoking member drains y (its record there is held), the unaffected member
-        // takes new records and commits them...
+        // While the revoking member drains y, the unaffected member takes new records and commits them...
         produceToEach(in, "m1", 4);
         awaitVisible(out, unaffectedPartitions.stream().map(p -> "m1-" + p).toList());
         // ...and the revoking member still commits what finishes on the partition it keeps.
@@ -125,7 +127,8 @@ class RunnerRebalanceIT {
         all.addAll(values("hold", 4));
         all.addAll(values("m1", 4));
         awaitVisible(out, all);
-        assertThat(gates.ownerOf("m1", 4).get(y)).as("C took y over").isEqualTo("C");
+        assertThat(gates.ownerOf("m1", 4).get(y)).as("y's record that came during the drain went to C").isEqualTo("C");
+        awaitGroup(group, d -> owned(member(d, group + "-C").orElseThrow()).contains(y));
         for (int p = 0; p < 4; p++) {
             if (p != y) {
                 assertThat(gates.handlersOn(p)).as("partition %d never moved", p).containsOnly(before.get(p));
@@ -136,6 +139,7 @@ class RunnerRebalanceIT {
         gates.close("hold2-" + y);
         produceTo(in, y, "hold2-" + y);
         gates.awaitWaiting(List.of("hold2-" + y));
+        assertThat(gates.handlersOf("hold2-" + y)).containsExactly("C");
         Thread leaving = Thread.ofVirtual().start(c::close);
         List<Integer> others = IntStream.range(0, 4).filter(p -> p != y).boxed().toList();
         others.forEach(p -> produceTo(in, p, "m2-" + p));
