@@ -388,7 +388,7 @@ public final class Runner implements AutoCloseable {
         try {
             for (PartitionProgress p : partitions) {
                 while (!p.awaitDrained(Math.min(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()),
-                        options.commitInterval().toMillis()))) {
+                        Math.max(1, options.commitInterval().toMillis())))) {
                     if (System.nanoTime() >= deadline) {
                         LOG.warn("Runner {}: {} records still in flight after {}; their next owner processes them again",
                                 options.groupId(), p.runningCount(), timeout);
