@@ -26,8 +26,10 @@ public final class Settings {
             "Stable identity of this service instance (e.g. the pod name). When set, consumers use static group "
                     + "membership and transactions a killed instance left open are aborted as soon as it restarts; "
                     + "unset, each process start gets a random identity.");
-    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("ASKFLOW_SHUTDOWN_TIMEOUT", "PT30S",
-            "How long a stopping service waits for records in flight before it closes.");
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("ASKFLOW_SHUTDOWN_TIMEOUT", "PT10S",
+            "How long a stopping service, and an instance handing partitions to another in a rebalance, waits for "
+                    + "records in flight; at most PT10S (the 15 s transaction timeout less a 5 s margin). Records still "
+                    + "running then are processed again by the partition's next owner.");
 
     // --- PostgreSQL ------------------------------------------------------------------------
     public static final Setting<String> DATABASE_URL = Setting.string("ASKFLOW_DATABASE_URL",

@@ -61,8 +61,8 @@ public final class KafkaClients {
     public static KafkaProducer<String, byte[]> transactionalProducer(Config config, String clientId, String transactionalId) {
         Map<String, Object> p = producerProps(config, clientId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        // Bounds how long an instance that dies and never returns can hold back read_committed readers.
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        // The runner's drains are validated against this one value (RunnerOptions.MAX_DRAIN).
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) RunnerOptions.TRANSACTION_TIMEOUT.toMillis());
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -91,10 +91,13 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, READ_COMMITTED_FETCH_WAIT_MS);
+        // KIP-848: the broker assigns incrementally, so a member joining or leaving moves only the
+        // partitions that change owner and no other member stops (docs/architecture.md, Rebalances).
+        // Session timeout and heartbeats are then the broker's settings (group.consumer.*), not ours.
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         config.find(Settings.INSTANCE_ID).ifPresent(id -> {
             // Static membership: a restarted instance takes its partitions back without a rebalance.
             p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId + "-" + id);
-            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         });
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }

@@ -376,14 +376,34 @@ public final class Runner implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} (at most {@link RunnerOptions#MAX_DRAIN}) for the records of
+     * {@code partitions} to finish. The poll thread keeps committing meanwhile, so the work other
+     * partitions finish during a rebalance becomes visible at once, and the open transaction stays
+     * short however long the drain.
+     */
     private void drain(Collection<PartitionProgress> partitions, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean committing = true;
         try {
             for (PartitionProgress p : partitions) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (!p.awaitDrained(Math.max(left, 0))) {
-                    LOG.warn("Runner {}: {} records still in flight after {}; they will be redelivered",
-                            options.groupId(), p.runningCount(), timeout);
+                while (!p.awaitDrained(Math.min(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()),
+                        Math.max(1, options.commitInterval().toMillis())))) {
+                    if (System.nanoTime() >= deadline) {
+                        LOG.warn("Runner {}: {} records still in flight after {}; their next owner processes them again",
+                                options.groupId(), p.runningCount(), timeout);
+                        break;
+                    }
+                    if (committing) {
+                        try {
+                            commitIfDue(false);
+                        } catch (RuntimeException e) {
+                            // The transaction is lost; what follows the drain rewinds.
+                            LOG.warn("Commit during the drain of runner {} failed: {}", options.groupId(), e.toString());
+                            committing = false;
+                            rewindRequested = true;
+                        }
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -403,22 +423,36 @@ public final class Runner implements AutoCloseable {
         }
     }
 
-    /** Finishes and commits the work of partitions moving to another instance before they go. */
+    /**
+     * Finishes and commits the work of partitions moving to another instance before they go. The
+     * group protocol is incremental (KIP-848): only the partitions that move are revoked, and the
+     * others keep being processed and committed, also during the drain.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
             if (!closing) { // on close, the final drain already waited for them
                 List<PartitionProgress> leaving = partitions.stream().map(progress::get).filter(p -> p != null).toList();
                 drain(leaving, options.shutdownTimeout());
             }
             try {
-                publisher.commit(consumer, progress, true);
+                // Commit and forget in one step under the publisher's lock: a worker finishing in
+                // between would slip its outputs into the next transaction without its input's
+                // offset, and the partition's next owner would publish them again.
+                publisher.exclusively(() -> {
+                    try {
+                        publisher.commit(consumer, progress, true);
+                    } finally {
+                        partitions.forEach(progress::remove);
+                    }
+                });
             } catch (RuntimeException e) {
                 LOG.warn("Commit on revocation failed for runner {}; records will be redelivered", options.groupId(), e);
+                rewindRequested = true;
             }
-            // Under the publisher's lock: a worker finishing now must not slip its outputs into the
-            // next transaction after the commit above and before the partition is forgotten.
-            publisher.exclusively(() -> partitions.forEach(progress::remove));
         }
 
         @Override

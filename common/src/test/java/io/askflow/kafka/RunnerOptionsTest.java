@@ -1,0 +1,38 @@
+package io.askflow.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.askflow.config.Config;
+import io.askflow.config.ConfigException;
+import io.askflow.config.Settings;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The drain is derived from the transaction timeout, and nothing longer is accepted. */
+class RunnerOptionsTest {
+
+    @Test
+    void theDefaultDrainEndsBeforeTheTransactionTimeout() {
+        RunnerOptions options = RunnerOptions.from(Config.of(Map.of()), "g");
+        assertThat(options.shutdownTimeout()).isPositive().isLessThanOrEqualTo(RunnerOptions.MAX_DRAIN);
+        assertThat(RunnerOptions.MAX_DRAIN.plus(RunnerOptions.DRAIN_MARGIN)).isEqualTo(RunnerOptions.TRANSACTION_TIMEOUT);
+        assertThat(RunnerOptions.DRAIN_MARGIN).isPositive();
+    }
+
+    @Test
+    void aShutdownTimeoutReachingIntoTheTransactionTimeoutIsRefusedAtStartUp() {
+        Config config = Config.of(Map.of(Settings.SHUTDOWN_TIMEOUT.name(), "PT30S"));
+        assertThatThrownBy(() -> RunnerOptions.from(config, "g"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(Settings.SHUTDOWN_TIMEOUT.name())
+                .hasMessageContaining("PT10S");
+        Duration tooLong = RunnerOptions.MAX_DRAIN.plusMillis(1);
+        assertThatThrownBy(() -> new RunnerOptions("g", 1, Duration.ofMillis(1), Duration.ofMillis(1), tooLong))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("shutdownTimeout must be at most");
+        assertThat(new RunnerOptions("g", 1, Duration.ofMillis(1), Duration.ofMillis(1), RunnerOptions.MAX_DRAIN).shutdownTimeout())
+                .isEqualTo(RunnerOptions.MAX_DRAIN);
+    }
+}
