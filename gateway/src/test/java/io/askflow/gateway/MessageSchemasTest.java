@@ -137,6 +137,11 @@ class MessageSchemasTest {
         if (!described.equals(components)) {
             problems.add(path + ": properties " + described + " but the record has " + components);
         }
+        Set<String> extraWritten = new TreeSet<>(alwaysWritten(type));
+        extraWritten.removeAll(components);
+        if (!extraWritten.isEmpty()) {
+            problems.add(path + ": the Java writer adds " + extraWritten + ", which are no record components");
+        }
         for (RecordComponent c : type.getRecordComponents()) {
             if (properties.has(c.getName())) {
                 compareType(c.getGenericType(), properties.get(c.getName()), root, path + "." + c.getName(), writer, problems);

@@ -96,12 +96,13 @@ class AskflowClientTest {
         CompletableFuture<Answer> ofRequest = new CompletableFuture<>();
         CompletableFuture<Answer> laterMarker = new CompletableFuture<>();
         List<Answer> ofRequestCalls = new ArrayList<>();
-        try (Subscription all = client.subscribe(a -> {
+        Subscription all = client.subscribe(a -> {
             everything.add(a);
             if (("marker-" + tag).equals(a.requestId())) {
                 laterMarker.complete(a);
             }
-        })) {
+        });
+        try {
             Submission s = client.submit(PromptRequest.builder().requestId("sub-" + tag).conversationId("c-" + tag)
                     .prompt("subscribe " + tag).build());
             Subscription one = client.subscribe(s.requestId(), a -> {
@@ -119,6 +120,8 @@ class AskflowClientTest {
             assertThat(ofRequestCalls).containsExactly(a);
             assertThat(everything).extracting(Answer::requestId).containsSubsequence("sub-" + tag, "marker-" + tag)
                     .containsOnlyOnce("sub-" + tag);
+        } finally {
+            all.close();
         }
     }
 

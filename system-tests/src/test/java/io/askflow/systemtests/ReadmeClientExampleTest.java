@@ -27,8 +27,6 @@ class ReadmeClientExampleTest {
 
     @Test
     void theReadmesJavaExampleCompilesAndPrintsTheAnswersFromThePipeline(@TempDir Path dir) throws Exception {
-        RunningPipeline p = RunningPipeline.get();
-        p.model.respondWith(req -> Reply.text("echo: " + req.lastMessage().orElseThrow().text()));
         String source = example();
         Matcher name = Pattern.compile("public class (\\w+)").matcher(source);
         assertThat(name.find()).as("the example declares a public class").isTrue();
@@ -40,6 +38,9 @@ class ReadmeClientExampleTest {
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         int compiled = javac.run(null, diagnostics, diagnostics, "-d", dir.toString(), "-cp", classPath, file.toString());
         assertThat(compiled).as("javac: %s", diagnostics.toString(StandardCharsets.UTF_8)).isZero();
+
+        RunningPipeline p = RunningPipeline.get();
+        p.model.respondWith(req -> Reply.text("echo: " + req.lastMessage().orElseThrow().text()));
 
         // A long class path goes into an @argfile: one command-line argument is limited to 128 KiB.
         Path argfile = dir.resolve("classpath.args");
