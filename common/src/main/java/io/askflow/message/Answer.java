@@ -81,6 +81,8 @@ public record Answer(
                 toolRounds, model, createdAt, metadata, id);
     }
 
+    /** Not a property: the wire has {@code status}, and a second field saying the same would be a second truth. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isOk() {
         return status == Status.OK;
     }

@@ -1,68 +1,67 @@
 package io.askflow.launcher;
 
+import io.askflow.client.AnswerTimeoutException;
+import io.askflow.client.AskflowClient;
+import io.askflow.client.ClientOptions;
+import io.askflow.client.Subscription;
 import io.askflow.config.Config;
-import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
-import io.askflow.message.Json;
-import io.askflow.message.MessageFormatException;
 import io.askflow.message.PromptRequest;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Talks to askflow the way a backend does: produces PromptRequests to {@code askflow.requests} and
- * reads {@code askflow.answers} (read_committed, all partitions, from the end as of creation, so no
- * answer to a request sent afterwards can be missed). Not thread-safe.
+ * The demo's and the system tests' view of askflow: the public {@link AskflowClient} plus what only
+ * they need, a log of every answer read and a way to send bytes that are not a valid request.
  */
 public final class PromptClient implements AutoCloseable {
-    private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> answers;
-    private final Map<String, Answer> received = new ConcurrentHashMap<>();
-    private final List<Answer> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AskflowClient client;
+    private final Subscription logging;
+    private final List<Answer> log = new ArrayList<>();
+    private final Config config;
+    private KafkaProducer<String, byte[]> raw;
 
     public PromptClient(Config config) {
-        producer = KafkaClients.producer(config, "prompt-client");
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClients.READ_COMMITTED_FETCH_WAIT_MS);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        answers = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = answers.partitionsFor(Topics.ANSWERS.name()).stream()
-                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-        answers.assign(partitions);
-        answers.seekToEnd(partitions);
-        partitions.forEach(answers::position); // resolve the end offsets now, before anything is sent
+        this.config = config;
+        // Tests await requests they sent as raw bytes, after the answer may have come: remember every one.
+        client = AskflowClient.create(ClientOptions.builder().config(config).clientId("prompt-client")
+                .recentAnswers(Integer.MAX_VALUE).build());
+        logging = client.subscribe(a -> {
+            synchronized (log) {
+                log.add(a);
+                log.notifyAll();
+            }
+        });
     }
 
     /** Sends a request as raw bytes, exactly as given, keyed by {@code key}. */
     public void sendRaw(String key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), key, value)).get(30, TimeUnit.SECONDS);
+            rawProducer().send(new ProducerRecord<>(Topics.REQUESTS.name(), key, value)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("Could not send to " + Topics.REQUESTS.name(), e);
         }
     }
 
+    private synchronized KafkaProducer<String, byte[]> rawProducer() {
+        if (raw == null) {
+            raw = KafkaClients.producer(config, "prompt-client-raw");
+        }
+        return raw;
+    }
+
     public void send(PromptRequest request) {
-        String key = request.conversationId() != null ? request.conversationId() : request.requestId();
-        sendRaw(key, Json.write(request));
+        client.submit(request);
     }
 
     /** Sends a prompt in a conversation and returns its request id. */
@@ -73,56 +72,63 @@ public final class PromptClient implements AutoCloseable {
     }
 
     public Optional<Answer> await(String requestId, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!received.containsKey(requestId) && System.nanoTime() < deadline) {
-            pollOnce(Duration.ofMillis(100));
+        try {
+            return Optional.of(client.answer(requestId, timeout).get());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AnswerTimeoutException) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("Waiting for " + requestId + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
-        return Optional.ofNullable(received.get(requestId));
     }
 
     /** The first answer, read so far or within the timeout, that matches. */
-    public Optional<Answer> awaitMatching(java.util.function.Predicate<Answer> match, Duration timeout) {
+    public Optional<Answer> awaitMatching(Predicate<Answer> match, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<Answer> found = log.stream().filter(match).findFirst();
-            if (found.isPresent()) {
-                return found;
+        synchronized (log) {
+            while (true) {
+                Optional<Answer> found = log.stream().filter(match).findFirst();
+                long left = deadline - System.nanoTime();
+                if (found.isPresent() || left <= 0) {
+                    return found;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(log, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return found;
+                }
             }
-            pollOnce(Duration.ofMillis(100));
         }
-        return log.stream().filter(match).findFirst();
     }
 
-    /** Keeps reading answers for {@code duration}; used to check that nothing more arrives. */
+    /** Lets answers arrive for {@code duration}; used to check that nothing more arrives. */
     public void drain(Duration duration) {
-        long deadline = System.nanoTime() + duration.toNanos();
-        while (System.nanoTime() < deadline) {
-            pollOnce(Duration.ofMillis(100));
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** Every answer read so far, in arrival order, duplicates included. */
     public List<Answer> answers() {
-        return List.copyOf(log);
-    }
-
-    private void pollOnce(Duration timeout) {
-        for (ConsumerRecord<String, byte[]> r : answers.poll(timeout)) {
-            try {
-                Answer a = Json.read(r.value(), Answer.class);
-                log.add(a);
-                if (a.requestId() != null) {
-                    received.putIfAbsent(a.requestId(), a);
-                }
-            } catch (MessageFormatException e) {
-                // someone else's garbage on the answers topic is not our answer
-            }
+        synchronized (log) {
+            return List.copyOf(log);
         }
     }
 
     @Override
     public void close() {
-        producer.close(KafkaClients.CLOSE_TIMEOUT);
-        answers.close(KafkaClients.CLOSE_TIMEOUT);
+        logging.close();
+        client.close();
+        synchronized (this) {
+            if (raw != null) {
+                raw.close(KafkaClients.CLOSE_TIMEOUT);
+            }
+        }
     }
 }
