@@ -1,7 +1,6 @@
 package io.askflow.launcher;
 
 import io.askflow.config.Config;
-import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
@@ -9,21 +8,17 @@ import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
 import io.askflow.message.PromptRequest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Talks to askflow the way a backend does: produces PromptRequests to {@code askflow.requests} and
@@ -38,12 +33,7 @@ public final class PromptClient implements AutoCloseable {
 
     public PromptClient(Config config) {
         producer = KafkaClients.producer(config, "prompt-client");
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, KafkaClients.READ_COMMITTED_FETCH_WAIT_MS);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        answers = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        answers = KafkaClients.reader(config, "prompt-client-answers");
         List<TopicPartition> partitions = answers.partitionsFor(Topics.ANSWERS.name()).stream()
                 .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         answers.assign(partitions);
