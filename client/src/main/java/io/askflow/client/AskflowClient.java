@@ -74,9 +74,9 @@ public final class AskflowClient implements AutoCloseable {
 
     private AskflowClient(ClientOptions options) {
         this.options = options;
-        // The client reads by assignment, not in a group, so a service's static-membership identity must not leak in.
-        Config kafka = options.kafka().with(Settings.INSTANCE_ID, "");
-        consumer = KafkaClients.consumer(kafka, null, options.clientId() + "-answers");
+        // The client reads by assignment, not in a group: every client sees every answer.
+        Config kafka = options.kafka();
+        consumer = KafkaClients.reader(kafka, options.clientId() + "-answers");
         try {
             List<TopicPartition> partitions = answerPartitions();
             consumer.assign(partitions);

@@ -3,7 +3,11 @@ package io.askflow.config;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * An immutable view of the environment, read through declared {@link Setting}s. Services take a
@@ -58,12 +62,30 @@ public final class Config {
         return Optional.ofNullable(values.get(name)).filter(v -> !v.isBlank());
     }
 
+    /**
+     * The variables of {@code pattern} that are set (not blank), by variable name, in name order.
+     * Declared settings that happen to share the prefix (e.g. {@code ASKFLOW_KAFKA_BOOTSTRAP_SERVERS})
+     * are not part of it: they are read through their {@link Setting}.
+     */
+    public SortedMap<String, String> matching(SettingPattern pattern) {
+        Set<String> declared = Settings.all().stream().map(Setting::name).collect(Collectors.toSet());
+        SortedMap<String, String> found = new TreeMap<>();
+        values.forEach((name, value) -> {
+            if (pattern.matches(name) && !declared.contains(name) && value != null && !value.isBlank()) {
+                found.put(name, value);
+            }
+        });
+        return found;
+    }
+
     /** The effective settings, secrets masked: safe to log at start-up. */
     public String describe() {
-        return Settings.all().stream()
+        Stream<String> settings = Settings.all().stream()
                 .map(s -> s.name() + "=" + (s.secret() ? (find(s).isPresent() ? "<set>" : "<unset>")
-                        : find(s).map(Object::toString).orElse("<unset>")))
-                .collect(Collectors.joining(", "));
+                        : find(s).map(Object::toString).orElse("<unset>")));
+        Stream<String> passedThrough = Settings.patterns().stream().flatMap(p -> matching(p).entrySet().stream()
+                .map(e -> e.getKey() + "=" + (p.secret().test(p.key(e.getKey())) ? "<set>" : e.getValue())));
+        return Stream.concat(settings, passedThrough).collect(Collectors.joining(", "));
     }
 
     @Override

@@ -14,6 +14,15 @@ public final class Settings {
     // --- Kafka -----------------------------------------------------------------------------
     public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.string("ASKFLOW_KAFKA_BOOTSTRAP_SERVERS",
             "localhost:9092", "Kafka bootstrap servers. The launcher starts an embedded broker when this is unset.");
+    /**
+     * TLS, SASL and any other Kafka client property, for every producer, consumer and admin client
+     * askflow builds ({@link io.askflow.kafka.ClientProperties} applies them and names the keys
+     * askflow manages itself, which cannot be passed through).
+     */
+    public static final SettingPattern KAFKA_CLIENT_PROPERTIES = new SettingPattern("ASKFLOW_KAFKA_",
+            "Any Kafka client property, named in upper case with _ for . (ASKFLOW_KAFKA_SECURITY_PROTOCOL is security.protocol), "
+                    + "applied to every producer, consumer and admin client that knows it; password-typed values are never logged.",
+            io.askflow.kafka.ClientProperties::passable, io.askflow.kafka.ClientProperties::secret);
     public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer("ASKFLOW_TOPIC_PARTITIONS", 12,
             "Partitions for askflow topics created at start-up (existing topics are left as they are).");
     public static final Setting<Integer> TOPIC_REPLICATION_FACTOR = Setting.integer("ASKFLOW_TOPIC_REPLICATION_FACTOR", 1,
@@ -139,6 +148,11 @@ public final class Settings {
     /** Read by the launcher's and images' logback configuration, not through {@link Config}. */
     public static final Setting<String> LOG_LEVEL = Setting.string("ASKFLOW_LOG_LEVEL", "INFO",
             "Level of askflow's own loggers (the demo launcher shows only WARN and above unless this is set).");
+
+    /** The variable families passed through to libraries, each documented by one README row. */
+    public static List<SettingPattern> patterns() {
+        return List.of(KAFKA_CLIENT_PROPERTIES);
+    }
 
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,

@@ -4,6 +4,8 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,7 +17,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The one place where askflow's Kafka clients get their settings. Services build their clients
- * here in {@code Main} and hand them to the runner; business logic never builds a client.
+ * here in {@code Main} and hand them to the runner; business logic never builds a client, and
+ * neither do the launcher's tools or the tests. Every client also gets the TLS, SASL and other
+ * properties passed through from {@code ASKFLOW_KAFKA_*} variables ({@link ClientProperties}).
  */
 public final class KafkaClients {
     /**
@@ -38,7 +42,7 @@ public final class KafkaClients {
     public static KafkaProducer<String, byte[]> producer(Config config, String clientId) {
         Map<String, Object> p = producerProps(config, clientId);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(passThrough(config, p, ClientProperties.Kind.PRODUCER), new StringSerializer(), new ByteArraySerializer());
     }
 
     private static Map<String, Object> producerProps(Config config, String clientId) {
@@ -63,7 +67,7 @@ public final class KafkaClients {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         // The runner's drains are validated against this one value (RunnerOptions.MAX_DRAIN).
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) RunnerOptions.TRANSACTION_TIMEOUT.toMillis());
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(passThrough(config, p, ClientProperties.Kind.PRODUCER), new StringSerializer(), new ByteArraySerializer());
     }
 
     /**
@@ -99,6 +103,34 @@ public final class KafkaClients {
             // Static membership: a restarted instance takes its partitions back without a rebalance.
             p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId + "-" + id);
         });
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(passThrough(config, p, ClientProperties.Kind.CONSUMER), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * A consumer outside any group, for clients that {@code assign()} partitions and read them
+     * (a backend's answer reader, the dead-letter tool, tests): read_committed, nothing committed.
+     */
+    public static KafkaConsumer<String, byte[]> reader(Config config, String clientId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, READ_COMMITTED_FETCH_WAIT_MS);
+        return new KafkaConsumer<>(passThrough(config, p, ClientProperties.Kind.CONSUMER), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public static Admin admin(Config config, String clientId) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return Admin.create(passThrough(config, p, ClientProperties.Kind.ADMIN));
+    }
+
+    /** askflow's own properties plus the passed-through ones; the latter cannot name a managed key. */
+    static Map<String, Object> passThrough(Config config, Map<String, Object> own, ClientProperties.Kind kind) {
+        Map<String, Object> all = new HashMap<>(own);
+        all.putAll(ClientProperties.of(config, kind));
+        return all;
     }
 }

@@ -1,14 +1,13 @@
 package io.askflow.kafka;
 
 import io.askflow.config.Config;
+import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -25,8 +24,7 @@ public final class TopicInitializer {
     }
 
     public static void ensureTopics(Config config) {
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = KafkaClients.admin(config, "askflow-topic-initializer")) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = Topics.all().stream()
                     .filter(t -> !existing.contains(t.name()))
@@ -45,6 +43,8 @@ public final class TopicInitializer {
                     throw e;
                 }
             }
+        } catch (ConfigException e) {
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);

@@ -20,7 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,8 +27,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -217,12 +214,9 @@ class RunnerIT {
         AtomicInteger maxSeen = new AtomicInteger();
         AtomicInteger running = new AtomicInteger();
         String group = "runner-bp-" + UUID.randomUUID();
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2);
+        // A tuning value passed through as a deployment would: small polls make the bound below tight.
+        Config smallPolls = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), config.get(Settings.KAFKA_BOOTSTRAP_SERVERS),
+                Settings.KAFKA_CLIENT_PROPERTIES.variable(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "2"));
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
             Runner runner = Runner.atLeastOnce(RunnerOptions.from(config, group).withMaxInFlight(limit),
                     List.of(Route.of(in, rec -> {
@@ -234,7 +228,7 @@ class RunnerIT {
                         }
                         return List.of(Outgoing.to(out, rec.key(), rec.value()));
                     })),
-                    new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer()), producer).start();
+                    KafkaClients.consumer(smallPolls, group, "bp"), producer).start();
             try {
                 waitUntil(() -> runner.inFlight() >= limit, Duration.ofSeconds(30));
                 Thread.sleep(1_000); // polls keep running while paused; no more records may start
@@ -256,8 +250,7 @@ class RunnerIT {
     }
 
     private static void createTopics(String... names) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.get(Settings.KAFKA_BOOTSTRAP_SERVERS)))) {
+        try (Admin admin = KafkaClients.admin(config, "runner-it")) {
             List<NewTopic> topics = new ArrayList<>();
             for (String n : names) {
                 topics.add(new NewTopic(n, 3, (short) 1));
@@ -282,18 +275,14 @@ class RunnerIT {
      * start, until {@code distinct} values were seen or the timeout passed, and then for {@code quiet}.
      */
     private static Map<String, Integer> readValues(TopicSpec<String> topic, int distinct, Duration timeout, Duration quiet) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         Map<String, Integer> seen = new HashMap<>();
-        try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, byte[]> reader = KafkaClients.consumer(config, "reader-" + UUID.randomUUID(), "reader")) {
             reader.subscribe(List.of(topic.name()));
             long deadline = System.nanoTime() + timeout.toNanos();
             long quietUntil = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(r.value().replace("\"", ""), 1, Integer::sum));
+                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(
+                        new String(r.value(), StandardCharsets.UTF_8).replace("\"", ""), 1, Integer::sum));
                 if (seen.size() >= distinct && quietUntil == Long.MAX_VALUE) {
                     quietUntil = System.nanoTime() + quiet.toNanos();
                 }
@@ -304,11 +293,7 @@ class RunnerIT {
 
     private static ConsumerRecord<String, byte[]> firstMatching(String topic,
             java.util.function.Predicate<ConsumerRecord<String, byte[]>> match) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(config, "reader-" + UUID.randomUUID(), "reader")) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {

@@ -48,13 +48,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Path brokerLog;
+    /** Null for a PLAINTEXT broker that authorizes nothing. */
+    private final SaslScram security;
     private final Thread shutdownHook;
     /** Volatile so the shutdown hook can kill it without waiting for a lock held during startup. */
     private volatile Process process;
     private boolean closed;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort, SaslScram security) {
         this.dataDir = dataDir;
+        this.security = security;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.brokerLog = dataDir.resolve("broker.log");
@@ -70,12 +73,22 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param dataDir a directory this broker may own exclusively
      */
     public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, but secured when {@code security} is given: the client listener takes
+     * SASL/SCRAM only, and requests are authorized against ACLs (none exist yet: only the super user
+     * may do anything until it creates some). The controller listener, reached only by the broker
+     * itself on the loopback address, authenticates the super user with SASL/PLAIN.
+     */
+    public static EmbeddedKafka start(Path dataDir, SaslScram security) {
         long began = System.nanoTime();
         try {
             deleteRecursively(dataDir);
             Files.createDirectories(dataDir);
             int[] ports = freePorts(2);
-            EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), ports[0], ports[1]);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), ports[0], ports[1], security);
             kafka.writeConfiguration();
             Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
             try {
@@ -96,6 +109,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The {@code bootstrap.servers} value; stable across {@link #kill()} and {@link #restart()}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** The client properties of the super user on a secured broker; empty for a PLAINTEXT one. */
+    public Map<String, String> superUserProperties() {
+        return security == null ? Map.of() : security.clientProperties(security.superUser());
     }
 
     /** Where the child's stdout and stderr go; useful when a test wants to know why it died. */
@@ -183,13 +201,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties server = new Properties();
         server.setProperty("process.roles", "broker,controller");
         server.setProperty("node.id", "1");
+        String clients = security == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
         server.setProperty("listeners",
-                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                clients + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         server.setProperty("advertised.listeners",
-                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        server.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        server.setProperty("inter.broker.listener.name", "PLAINTEXT");
+                clients + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        server.setProperty("listener.security.protocol.map", clients + ":" + clients + ",CONTROLLER:" + clients);
+        server.setProperty("inter.broker.listener.name", clients);
         server.setProperty("controller.listener.names", "CONTROLLER");
+        if (security != null) {
+            secure(server);
+        }
         server.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
         server.setProperty("log.dirs", dataDir.resolve("logs").toString());
         server.setProperty("metadata.log.dir", dataDir.resolve("metadata").toString());
@@ -251,6 +273,28 @@ public final class EmbeddedKafka implements AutoCloseable {
                 StandardCharsets.UTF_8);
     }
 
+    /**
+     * The controller listener uses PLAIN with the super user's password rather than SCRAM: SCRAM
+     * credentials live in the metadata log the controller itself serves (the split the Kafka
+     * developers recommend in KAFKA-15513).
+     */
+    private void secure(Properties server) {
+        String user = security.superUser();
+        String password = security.passwords().get(user);
+        server.setProperty("sasl.enabled.mechanisms", SaslScram.MECHANISM);
+        server.setProperty("sasl.mechanism.inter.broker.protocol", SaslScram.MECHANISM);
+        server.setProperty("listener.name.sasl_plaintext." + SaslScram.MECHANISM.toLowerCase(java.util.Locale.ROOT)
+                + ".sasl.jaas.config", SaslScram.jaas("org.apache.kafka.common.security.scram.ScramLoginModule", user, password));
+        server.setProperty("sasl.mechanism.controller.protocol", "PLAIN");
+        server.setProperty("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        server.setProperty("listener.name.controller.plain.sasl.jaas.config",
+                SaslScram.jaas("org.apache.kafka.common.security.plain.PlainLoginModule", user, password)
+                        .replace(";", " user_" + user + "=\"" + password + "\";"));
+        server.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        server.setProperty("super.users", "User:" + user);
+        server.setProperty("allow.everyone.if.no.acl.found", "false");
+    }
+
     private List<String> javaCommand(String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -274,8 +318,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void format() {
         Path formatLog = dataDir.resolve("format.log");
-        ProcessBuilder builder = new ProcessBuilder(javaCommand("kafka.tools.StorageTool",
-                "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", configFile().toString()))
+        List<String> args = new ArrayList<>(List.of(
+                "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", configFile().toString()));
+        if (security != null) {
+            // SCRAM credentials must exist before the first start: the broker authenticates to itself with one.
+            security.passwords().forEach((user, password) -> args.addAll(List.of("--add-scram",
+                    SaslScram.MECHANISM + "=[name=" + user + ",password=" + password + "]")));
+        }
+        ProcessBuilder builder = new ProcessBuilder(javaCommand("kafka.tools.StorageTool", args.toArray(String[]::new)))
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(formatLog.toFile());
@@ -323,11 +373,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             checkDeadline(deadline, "the broker port to open");
             sleep(100);
         }
-        Map<String, Object> config = Map.of(
+        Map<String, Object> config = new java.util.HashMap<>(superUserProperties());
+        config.putAll(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness");
+                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-readiness"));
         try (Admin admin = Admin.create(config)) {
             while (true) {
                 checkAlive(broker);

@@ -1,7 +1,6 @@
 package io.askflow.launcher;
 
 import io.askflow.config.Config;
-import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.kafka.internal.DeadLetters;
@@ -9,20 +8,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Inspects {@code askflow.dead-letters} and re-publishes chosen dead letters, unchanged, to the
@@ -34,7 +29,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * ./askflow dead-letters republish --all
  * </pre>
  *
- * Reads {@code ASKFLOW_KAFKA_BOOTSTRAP_SERVERS}. Re-published records carry a header
+ * Reads {@code ASKFLOW_KAFKA_BOOTSTRAP_SERVERS} and the {@code ASKFLOW_KAFKA_*} client properties
+ * (run it as a principal that may read the dead letters and write their topics). Re-published records carry a header
  * {@code askflow.republished-from} naming the dead letter they came from.
  */
 public final class DeadLetterTool {
@@ -98,12 +94,8 @@ public final class DeadLetterTool {
 
     /** Every dead letter up to the end offsets as of now, read without joining a consumer group. */
     static List<ConsumerRecord<String, byte[]>> readAll(Config config) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, byte[]>> letters = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClients.reader(config, "dead-letter-tool")) {
             List<TopicPartition> parts = c.partitionsFor(Topics.DEAD_LETTERS.name()).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             c.assign(parts);

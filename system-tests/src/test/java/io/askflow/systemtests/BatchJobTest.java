@@ -3,7 +3,7 @@ package io.askflow.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.askflow.config.Settings;
+import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
@@ -20,12 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -121,10 +118,7 @@ class BatchJobTest {
 
     /** Every answer with the job id on askflow.answers, and every event of the job on askflow.job-events. */
     private static void readTopics(String jobId, Map<String, Answer> answers, List<JobEvent> events) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, p.config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClients.reader(p.config, "batch-job-test")) {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : List.of(Topics.ANSWERS.name(), Topics.JOB_EVENTS.name())) {
                 c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));

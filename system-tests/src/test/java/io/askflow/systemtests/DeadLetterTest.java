@@ -2,7 +2,6 @@ package io.askflow.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.kafka.internal.DeadLetters;
@@ -17,14 +16,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -103,12 +99,8 @@ class DeadLetterTest {
 
     private static List<ConsumerRecord<String, byte[]>> readDeadLetters(
             java.util.function.Predicate<ConsumerRecord<String, byte[]>> match, int expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, p.config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(p.config, "dlq-reader-" + UUID.randomUUID(), "dlq-reader")) {
             c.subscribe(List.of(Topics.DEAD_LETTERS.name()));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (found.size() < expected && System.nanoTime() < deadline) {
