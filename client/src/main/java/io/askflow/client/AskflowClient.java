@@ -1,7 +1,6 @@
 package io.askflow.client;
 
 import io.askflow.config.Config;
-import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
