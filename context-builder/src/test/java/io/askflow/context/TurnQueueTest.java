@@ -58,7 +58,7 @@ class TurnQueueTest {
 
     /** The same turn record delivered again: the source is its Kafka coordinates. */
     private static java.util.Optional<Turn> arrive(TurnQueue q, Turn turn) throws Exception {
-        return q.arrive(turn, "askflow.turns-0@" + turn.requestId());
+        return q.arrive(turn, "askflow.turns-0@" + turn.requestId()).start();
     }
 
     @Test
@@ -67,9 +67,9 @@ class TurnQueueTest {
         Turn t = turn("e1-" + conversation, 1);
         assertThat(arrive(q, t)).isPresent();
         // The gateway's outbox re-published a turn whose first publish it could not confirm.
-        assertThat(q.arrive(t, "askflow.turns-3@99")).isEmpty();
+        assertThat(q.arrive(t, "askflow.turns-3@99").start()).isEmpty();
         assertThat(q.finish(answer(t.requestId()))).isEmpty();
-        assertThat(q.arrive(t, "askflow.turns-3@100")).isEmpty();
+        assertThat(q.arrive(t, "askflow.turns-3@100").start()).isEmpty();
     }
 
     @Test
