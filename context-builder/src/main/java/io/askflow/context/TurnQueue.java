@@ -61,7 +61,8 @@ final class TurnQueue {
         String cause = "turn:" + source;
         return inConversation(turn.tenantId(), turn.conversationId(), c -> {
             if (turn.sequence() > 0 && turn.sequence() <= erasedThrough(c, turn.tenantId(), turn.conversationId())) {
-                return new Outcome(Optional.empty(), List.of(turn));
+                // Unless the deletion found it queued and answered it already (this is a redelivery).
+                return new Outcome(Optional.empty(), answeredByDeletion(c, turn) ? List.of() : List.of(turn));
             }
             try (PreparedStatement ins = c.prepareStatement("""
                     INSERT INTO cb_conversation_turns (request_id, tenant_id, conversation_id, user_id, sequence, status, turn)
@@ -123,6 +124,17 @@ final class TurnQueue {
                 }
             }
             return out;
+        }
+    }
+
+    private static boolean answeredByDeletion(Connection c, Turn turn) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT 1 FROM cb_conversation_turns WHERE request_id = ? AND tenant_id = ? AND status = 'erased'")) {
+            q.setString(1, turn.requestId());
+            q.setString(2, turn.tenantId());
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Deleting a conversation while messages are on their way through it. The rule (README, "A deletion
  * takes effect at once"): what the gateway accepted before the deletion is erased wherever it is,
- * and still answered, so nobody waits forever: with the model's answer if its turn was already at
- * the model (the answer is stored nowhere), with {@code conversation_deleted} if it was still queued.
+ * and still answered, so nobody waits forever: with the model's answer if its turn had started when
+ * the deletion reached the context-builder (the answer is stored nowhere), with
+ * {@code conversation_deleted} if it was still queued. The test lets the deletion reach the
+ * context-builder while M1 is at the model and M2 queued behind it, so both cases happen.
  * What is accepted after the deletion starts the conversation afresh and is answered and kept.
  */
 class DeletionRaceTest {
@@ -60,8 +62,11 @@ class DeletionRaceTest {
         awaitCount("SELECT count(*) FROM cb_conversation_turns WHERE request_id = ? AND status = 'queued'", "m2-" + tag);
 
         assertThat(acme.delete("/v1/conversations/" + conversation).status()).isEqualTo(202);
-        // M3 is accepted after the deletion, while M1 is still at the model; then M1's model call returns.
+        // M3 is accepted after the deletion, while M1 is still at the model. M1's model call returns
+        // once the context-builder has carried out the deletion (it answered the queued M2 then), so
+        // M1's answer is one that arrives for a turn already erased.
         CompletableFuture<JsonNode> m3 = promptAsync(conversation, user, "m3-" + tag, "after " + tag);
+        awaitCount("SELECT count(*) FROM cb_conversation_turns WHERE request_id = ? AND status = 'erased'", "m2-" + tag);
         release.countDown();
 
         JsonNode a1 = m1.get(60, TimeUnit.SECONDS);
