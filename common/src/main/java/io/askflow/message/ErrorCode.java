@@ -26,7 +26,9 @@ public enum ErrorCode {
     /** The turn did not finish before its deadline. */
     DEADLINE_EXCEEDED,
     /** A fault inside askflow; the message says which stage. */
-    INTERNAL;
+    INTERNAL,
+    /** The conversation was deleted while the request waited in it; nothing of the request was kept. */
+    CONVERSATION_DELETED;
 
     @JsonValue
     public String wire() {

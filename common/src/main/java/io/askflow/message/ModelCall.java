@@ -86,6 +86,6 @@ public record ModelCall(
         Map<String, String> next = new java.util.HashMap<>(metadata);
         next.put(key, value);
         return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, messages,
-                tools, sources, usage, next);
+                tools, sources, usage, next, jobId, responseFormat);
     }
 }

@@ -65,7 +65,6 @@ final class ContextAssembler {
     }
 
     ModelCall assemble(Turn turn) throws SQLException {
-        history.recordPrompt(turn);
         Tenant tenant = sources.tenants().policy(turn.tenantId());
         String requestedModel = turn.model() != null ? turn.model() : tenant.defaultModel();
         String model = requestedModel != null ? requestedModel : options.defaultModel();

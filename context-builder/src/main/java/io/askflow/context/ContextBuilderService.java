@@ -42,16 +42,12 @@ public final class ContextBuilderService implements AutoCloseable {
                         config.get(Settings.MEMORY_TOKENS), BuiltinTools.offered(config)),
                 new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
 
-        Eraser eraser = new Eraser(db);
         TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
         runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                 Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
                 Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value())),
-                Route.of(Topics.DELETIONS, in -> {
-                    eraser.erase(in.value());
-                    return List.of();
-                }))).start();
+                Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).start();
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {

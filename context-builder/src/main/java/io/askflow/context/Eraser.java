@@ -1,49 +1,106 @@
 package io.askflow.context;
 
-import io.askflow.message.Deletion;
+import io.askflow.message.Json;
+import io.askflow.message.Turn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import javax.sql.DataSource;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Erases what the context-builder stores of a conversation or of a user: history, queued turns, summaries. */
+/**
+ * Erases what the context-builder stores of a conversation up to a gateway sequence: its turns,
+ * their history and the conversation's summary. Runs inside {@link TurnQueue}'s transaction that
+ * holds the conversation's lock, so no turn starts or finishes half-way through an erasure.
+ */
 final class Eraser {
-    private static final String[] TABLES = {"cb_summaries", "cb_conversation_turns", "cb_conversations", "cb_messages"};
-
-    private final DataSource db;
-
-    Eraser(DataSource db) {
-        this.db = db;
-    }
-
-    void erase(Deletion d) throws SQLException {
-        // A user's conversations are those in which they spoke or queued a turn.
-        String conversations = d.conversationId() != null ? "SELECT ?::text"
-                : "SELECT conversation_id FROM cb_messages WHERE tenant_id = ? AND user_id = ? "
-                        + "UNION SELECT conversation_id FROM cb_conversation_turns WHERE tenant_id = ? AND user_id = ?";
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                for (String table : TABLES) {
-                    try (PreparedStatement st = c.prepareStatement("DELETE FROM " + table
-                            + " WHERE tenant_id = ? AND conversation_id IN (" + conversations + ")")) {
-                        st.setString(1, d.tenantId());
-                        if (d.conversationId() != null) {
-                            st.setString(2, d.conversationId());
-                        } else {
-                            st.setString(2, d.tenantId());
-                            st.setString(3, d.userId());
-                            st.setString(4, d.tenantId());
-                            st.setString(5, d.userId());
-                        }
-                        st.executeUpdate();
-                    }
+    /**
+     * @param through the last sequence to erase; null erases every turn held (a deletion that did
+     *     not say how far, which the gateway never sends)
+     * @return the erased turns that were still queued: they never reached the model, so nothing
+     *     else will answer them
+     */
+    List<Turn> eraseThrough(Connection c, String tenantId, String conversationId, Long through, String cause)
+            throws SQLException {
+        long last = through != null ? through : highestHeld(c, tenantId, conversationId);
+        List<Turn> queued = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("""
+                SELECT turn::text FROM cb_conversation_turns
+                WHERE tenant_id = ? AND conversation_id = ? AND sequence <= ? AND status = 'queued' ORDER BY sequence""")) {
+            bind(q, tenantId, conversationId, last);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    queued.add(skeleton(TurnQueue.turn(rs.getString(1))));
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
         }
+        try (PreparedStatement keep = c.prepareStatement("""
+                UPDATE cb_conversation_turns SET status = 'erased', user_id = '', turn = ?::jsonb, started_by = ?,
+                    updated_at = now() WHERE request_id = ?""")) {
+            for (Turn t : queued) {
+                keep.setString(1, Json.writeString(t));
+                keep.setString(2, cause);
+                keep.setString(3, t.requestId());
+                keep.addBatch();
+            }
+            keep.executeBatch();
+        }
+        // Messages first, then the summary: a summary being saved holds a lock on the last message it
+        // covers (Summaries.save), so it is either saved before, and deleted here, or finds its messages gone.
+        try (PreparedStatement messages = c.prepareStatement("""
+                DELETE FROM cb_messages m WHERE m.tenant_id = ? AND m.conversation_id = ? AND NOT EXISTS (
+                    SELECT 1 FROM cb_conversation_turns t WHERE t.request_id = m.request_id AND t.sequence > ?)""");
+                PreparedStatement turns = c.prepareStatement(
+                        "DELETE FROM cb_conversation_turns WHERE tenant_id = ? AND conversation_id = ? AND sequence <= ? "
+                                + "AND status <> 'erased'");
+                PreparedStatement summary = c.prepareStatement(
+                        "DELETE FROM cb_summaries WHERE tenant_id = ? AND conversation_id = ?");
+                PreparedStatement mark = c.prepareStatement("""
+                        UPDATE cb_conversations SET erased_through = GREATEST(erased_through, ?),
+                            next_sequence = GREATEST(next_sequence, ? + 1)
+                        WHERE tenant_id = ? AND conversation_id = ?""")) {
+            bind(messages, tenantId, conversationId, last);
+            messages.executeUpdate();
+            bind(turns, tenantId, conversationId, last);
+            turns.executeUpdate();
+            summary.setString(1, tenantId);
+            summary.setString(2, conversationId);
+            summary.executeUpdate();
+            mark.setLong(1, last);
+            mark.setLong(2, last);
+            mark.setString(3, tenantId);
+            mark.setString(4, conversationId);
+            mark.executeUpdate();
+        }
+        return queued;
+    }
+
+    /** What an answer to an erased turn needs, and nothing the deletion was meant to erase. */
+    private static Turn skeleton(Turn t) {
+        return new Turn(t.schemaVersion(), t.requestId(), t.tenantId(), t.conversationId(), "", "", null, null,
+                t.acceptedAt(), t.deadline(), java.util.Map.of(), t.sequence(), t.jobId(), null);
+    }
+
+    private static long highestHeld(Connection c, String tenantId, String conversationId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                SELECT GREATEST((SELECT max(sequence) FROM cb_conversation_turns WHERE tenant_id = ? AND conversation_id = ?),
+                    (SELECT next_sequence - 1 FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?), 0)""")) {
+            q.setString(1, tenantId);
+            q.setString(2, conversationId);
+            q.setString(3, tenantId);
+            q.setString(4, conversationId);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement st, String tenantId, String conversationId, long through)
+            throws SQLException {
+        st.setString(1, tenantId);
+        st.setString(2, conversationId);
+        st.setLong(3, through);
     }
 }

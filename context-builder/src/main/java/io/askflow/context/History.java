@@ -26,8 +26,9 @@ final class History {
         this.db = db;
     }
 
-    void recordPrompt(Turn turn) throws SQLException {
-        insert(turn.tenantId(), turn.conversationId(), turn.userId(), turn.requestId(), "user", turn.prompt(),
+    /** Within the caller's transaction, the one that starts the turn. */
+    void recordPrompt(Connection c, Turn turn) throws SQLException {
+        insert(c, turn.tenantId(), turn.conversationId(), turn.userId(), turn.requestId(), "user", turn.prompt(),
                 turn.acceptedAt());
     }
 
@@ -83,13 +84,6 @@ final class History {
             }
         }
         return rows;
-    }
-
-    private void insert(String tenantId, String conversationId, String userId, String requestId, String role,
-            String content, Instant at) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            insert(c, tenantId, conversationId, userId, requestId, role, content, at);
-        }
     }
 
     private static void insert(Connection c, String tenantId, String conversationId, String userId, String requestId,

@@ -87,23 +87,42 @@ final class Summaries {
         }
     }
 
-    /** Only ever moves forward, so a slow, older computation cannot replace a newer summary. */
+    /**
+     * Only ever moves forward, so a slow, older computation cannot replace a newer summary. Saved
+     * only while the last message it covers exists, holding a lock on it: a deletion erasing the
+     * conversation meanwhile (Eraser) either waits for this save and then deletes the summary, or has
+     * deleted the messages first, and the summary is not saved.
+     */
     private void save(String tenantId, String conversationId, long throughId, String text, String model)
             throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement up = c.prepareStatement("""
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement covered = c.prepareStatement("SELECT 1 FROM cb_messages WHERE id = ? FOR KEY SHARE");
+                    PreparedStatement up = c.prepareStatement("""
                         INSERT INTO cb_summaries (tenant_id, conversation_id, covers_through_id, summary, model)
                         VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (tenant_id, conversation_id) DO UPDATE
                         SET covers_through_id = EXCLUDED.covers_through_id, summary = EXCLUDED.summary,
                             model = EXCLUDED.model, created_at = now()
                         WHERE cb_summaries.covers_through_id < EXCLUDED.covers_through_id""")) {
-            up.setString(1, tenantId);
-            up.setString(2, conversationId);
-            up.setLong(3, throughId);
-            up.setString(4, text);
-            up.setString(5, model);
-            up.executeUpdate();
+                covered.setLong(1, throughId);
+                boolean stillThere;
+                try (ResultSet rs = covered.executeQuery()) {
+                    stillThere = rs.next();
+                }
+                if (stillThere) {
+                    up.setString(1, tenantId);
+                    up.setString(2, conversationId);
+                    up.setLong(3, throughId);
+                    up.setString(4, text);
+                    up.setString(5, model);
+                    up.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 

@@ -3,11 +3,15 @@ package io.askflow.context;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
+import io.askflow.message.Deletion;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Turn;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,37 @@ final class TurnFlow {
     }
 
     List<Outgoing> onTurn(Turn turn, String source) throws SQLException {
-        return start(queue.arrive(turn, source));
+        return outputs(queue.arrive(turn, source));
+    }
+
+    /**
+     * Carries out a deletion in each conversation it names (for a user: also every conversation in
+     * which this context-builder saw the user), each up to the sequence the gateway had reached.
+     */
+    List<Outgoing> onDeletion(Deletion d, String source) throws SQLException {
+        Map<String, Long> through = new LinkedHashMap<>();
+        if (d.conversationId() != null) {
+            through.put(d.conversationId(), d.erasedThrough().get(d.conversationId()));
+        } else {
+            through.putAll(d.erasedThrough());
+            for (String conversation : queue.conversationsOf(d.tenantId(), d.userId())) {
+                through.putIfAbsent(conversation, null);
+            }
+        }
+        List<Outgoing> out = new ArrayList<>();
+        for (Map.Entry<String, Long> e : through.entrySet()) {
+            out.addAll(outputs(queue.erase(d.tenantId(), e.getKey(), e.getValue(), source)));
+        }
+        return out;
+    }
+
+    private List<Outgoing> outputs(TurnQueue.Outcome outcome) {
+        List<Outgoing> out = new ArrayList<>(start(outcome.start()));
+        for (Turn erased : outcome.erased()) {
+            out.add(error(erased, ErrorCode.CONVERSATION_DELETED,
+                    "The conversation was deleted before this request's turn ran; nothing of it was kept"));
+        }
+        return out;
     }
 
     List<Outgoing> onAnswer(Answer answer) throws SQLException {

@@ -9,6 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -23,25 +25,45 @@ import javax.sql.DataSource;
  * start two turns of one conversation; different conversations never wait for each other.
  */
 final class TurnQueue {
+    /**
+     * What a step leads to: the turn to start now, if any, and the turns a deletion erased that
+     * nothing will answer otherwise (they never reached the model), which must be answered so that
+     * no caller waits for them.
+     */
+    record Outcome(Optional<Turn> start, List<Turn> erased) {
+        static Outcome of(Optional<Turn> start) {
+            return new Outcome(start, List.of());
+        }
+    }
+
     private final DataSource db;
     private final History history;
+    private final Eraser eraser;
     private final Clock clock;
 
     TurnQueue(DataSource db, History history, Clock clock) {
         this.db = db;
         this.history = history;
+        this.eraser = new Eraser();
         this.clock = clock;
     }
 
-    /** Queues an arriving turn; returns the turn to start now, if any (usually this one). */
     /**
+     * Queues an arriving turn; returns the turn to start now, if any (usually this one). A turn the
+     * gateway numbered before a deletion of its conversation that arrives after the deletion was
+     * carried out is not queued: it comes back as erased.
+     *
      * @param source the record that brought the turn: its redelivery publishes the started turn
      *     again, while a copy of the turn from another record (the gateway's outbox re-publishing a
      *     turn whose first publish it could not confirm) changes nothing
      */
-    Optional<Turn> arrive(Turn turn, String source) throws SQLException {
+    Outcome arrive(Turn turn, String source) throws SQLException {
         String cause = "turn:" + source;
         return inConversation(turn.tenantId(), turn.conversationId(), c -> {
+            if (turn.sequence() > 0 && turn.sequence() <= erasedThrough(c, turn.tenantId(), turn.conversationId())) {
+                // Unless the deletion found it queued and answered it already (this is a redelivery).
+                return new Outcome(Optional.empty(), answeredByDeletion(c, turn) ? List.of() : List.of(turn));
+            }
             try (PreparedStatement ins = c.prepareStatement("""
                     INSERT INTO cb_conversation_turns (request_id, tenant_id, conversation_id, user_id, sequence, status, turn)
                     VALUES (?, ?, ?, ?, ?, 'queued', ?::jsonb) ON CONFLICT (request_id) DO NOTHING""")) {
@@ -52,11 +74,79 @@ final class TurnQueue {
                 ins.setLong(5, turn.sequence());
                 ins.setString(6, Json.writeString(turn));
                 if (ins.executeUpdate() == 0) {
-                    return startedBy(c, turn.tenantId(), turn.conversationId(), cause); // a redelivery
+                    return Outcome.of(startedBy(c, turn.tenantId(), turn.conversationId(), cause)); // a redelivery
                 }
             }
-            return startNext(c, turn.tenantId(), turn.conversationId(), cause);
+            return Outcome.of(startNext(c, turn.tenantId(), turn.conversationId(), cause));
         });
+    }
+
+    /**
+     * Carries out a deletion of one conversation: erases every turn the gateway numbered up to
+     * {@code through} (null: every turn this context-builder holds), with its history, and the
+     * conversation's summary; turns numbered later belong to the conversation as it goes on after
+     * the deletion and are kept. A turn of the erased part that is running keeps running: its answer
+     * reaches the caller but is stored nowhere ({@link #finish} stores only answers of turns it holds).
+     * Erased turns still queued are returned, to be answered. The conversation row stays, remembering
+     * how far it was erased, so a late turn of the erased part is refused ({@link #arrive}), and the
+     * next turn after the deletion, no longer waiting for a running one, may start.
+     *
+     * @param source the deletion record, so its redelivery re-publishes the turn it started
+     */
+    Outcome erase(String tenantId, String conversationId, Long through, String source) throws SQLException {
+        // A redelivery that erased nothing and started nothing simply erases again, which changes nothing.
+        String cause = "deletion:" + source;
+        return inConversation(tenantId, conversationId, c -> {
+            List<Turn> answered = turnsLeftBy(c, tenantId, conversationId, "erased", cause);
+            Optional<Turn> again = startedBy(c, tenantId, conversationId, cause);
+            if (again.isPresent() || !answered.isEmpty()) {
+                return new Outcome(again, answered); // a redelivered deletion: the same outputs again
+            }
+            List<Turn> unanswered = eraser.eraseThrough(c, tenantId, conversationId, through, cause);
+            return new Outcome(startNext(c, tenantId, conversationId, cause), unanswered);
+        });
+    }
+
+    /** The conversations in which a user spoke or queued a turn. */
+    List<String> conversationsOf(String tenantId, String userId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement("""
+                        SELECT conversation_id FROM cb_messages WHERE tenant_id = ? AND user_id = ?
+                        UNION SELECT conversation_id FROM cb_conversation_turns WHERE tenant_id = ? AND user_id = ?""")) {
+            q.setString(1, tenantId);
+            q.setString(2, userId);
+            q.setString(3, tenantId);
+            q.setString(4, userId);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static boolean answeredByDeletion(Connection c, Turn turn) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT 1 FROM cb_conversation_turns WHERE request_id = ? AND tenant_id = ? AND status = 'erased'")) {
+            q.setString(1, turn.requestId());
+            q.setString(2, turn.tenantId());
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static long erasedThrough(Connection c, String tenantId, String conversationId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT erased_through FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?")) {
+            q.setString(1, tenantId);
+            q.setString(2, conversationId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
     }
 
     /**
@@ -69,12 +159,13 @@ final class TurnQueue {
         }
         String cause = "answer:" + answer.requestId();
         return inConversation(answer.tenantId(), answer.conversationId(), c -> {
-            if (answer.isOk()) {
+            // Only the answer of a turn still held: a turn erased while it ran is answered, not stored.
+            if (answer.isOk() && holds(c, answer)) {
                 history.recordAnswer(c, answer, clock.instant());
             }
             try (PreparedStatement done = c.prepareStatement("""
                     UPDATE cb_conversation_turns SET status = 'done', updated_at = now()
-                    WHERE request_id = ? AND tenant_id = ? AND status <> 'done'""")) {
+                    WHERE request_id = ? AND tenant_id = ? AND status IN ('queued', 'running')""")) {
                 done.setString(1, answer.requestId());
                 done.setString(2, answer.tenantId());
                 done.executeUpdate();
@@ -84,22 +175,46 @@ final class TurnQueue {
         });
     }
 
-    /** The running turn a record started before, so its redelivery publishes the same model call again. */
-    private static Optional<Turn> startedBy(Connection c, String tenantId, String conversationId, String cause)
-            throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("""
-                SELECT turn::text FROM cb_conversation_turns
-                WHERE tenant_id = ? AND conversation_id = ? AND status = 'running' AND started_by = ?""")) {
-            q.setString(1, tenantId);
-            q.setString(2, conversationId);
-            q.setString(3, cause);
+    private static boolean holds(Connection c, Answer answer) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT 1 FROM cb_conversation_turns WHERE request_id = ? AND tenant_id = ? AND conversation_id = ? "
+                        + "AND status <> 'erased'")) {
+            q.setString(1, answer.requestId());
+            q.setString(2, answer.tenantId());
+            q.setString(3, answer.conversationId());
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(turn(rs.getString(1))) : Optional.empty();
+                return rs.next();
             }
         }
     }
 
-    private static Optional<Turn> startNext(Connection c, String tenantId, String conversationId, String cause)
+    /** The running turn a record started before, so its redelivery publishes the same model call again. */
+    private static Optional<Turn> startedBy(Connection c, String tenantId, String conversationId, String cause)
+            throws SQLException {
+        return turnsLeftBy(c, tenantId, conversationId, "running", cause).stream().findFirst();
+    }
+
+    /** The conversation's turns in {@code status} that the record {@code cause} put there. */
+    static List<Turn> turnsLeftBy(Connection c, String tenantId, String conversationId, String status, String cause)
+            throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("""
+                SELECT turn::text FROM cb_conversation_turns
+                WHERE tenant_id = ? AND conversation_id = ? AND status = ? AND started_by = ? ORDER BY sequence""")) {
+            q.setString(1, tenantId);
+            q.setString(2, conversationId);
+            q.setString(3, status);
+            q.setString(4, cause);
+            List<Turn> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(turn(rs.getString(1)));
+                }
+            }
+            return out;
+        }
+    }
+
+    private Optional<Turn> startNext(Connection c, String tenantId, String conversationId, String cause)
             throws SQLException {
         try (PreparedStatement running = c.prepareStatement("""
                 SELECT 1 FROM cb_conversation_turns
@@ -150,15 +265,18 @@ final class TurnQueue {
             advance.setString(3, conversationId);
             advance.executeUpdate();
         }
+        // With the start, under the conversation's lock: a deletion is either before (the turn is
+        // gone) or after (it erases the prompt with the turn), never resurrects a prompt it erased.
+        history.recordPrompt(c, next);
         return Optional.of(next);
     }
 
-    private interface Step {
-        Optional<Turn> run(Connection c) throws SQLException;
+    private interface Step<T> {
+        T run(Connection c) throws SQLException;
     }
 
     /** Runs a step in one transaction holding the conversation's row lock. */
-    private Optional<Turn> inConversation(String tenantId, String conversationId, Step step) throws SQLException {
+    private <T> T inConversation(String tenantId, String conversationId, Step<T> step) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -175,7 +293,7 @@ final class TurnQueue {
                     lock.setString(2, conversationId);
                     lock.executeQuery().close();
                 }
-                Optional<Turn> result = step.run(c);
+                T result = step.run(c);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -187,7 +305,7 @@ final class TurnQueue {
         }
     }
 
-    private static Turn turn(String json) {
+    static Turn turn(String json) {
         return Json.read(json.getBytes(StandardCharsets.UTF_8), Turn.class);
     }
 }

@@ -58,7 +58,7 @@ class TurnQueueTest {
 
     /** The same turn record delivered again: the source is its Kafka coordinates. */
     private static java.util.Optional<Turn> arrive(TurnQueue q, Turn turn) throws Exception {
-        return q.arrive(turn, "askflow.turns-0@" + turn.requestId());
+        return q.arrive(turn, "askflow.turns-0@" + turn.requestId()).start();
     }
 
     @Test
@@ -67,9 +67,9 @@ class TurnQueueTest {
         Turn t = turn("e1-" + conversation, 1);
         assertThat(arrive(q, t)).isPresent();
         // The gateway's outbox re-published a turn whose first publish it could not confirm.
-        assertThat(q.arrive(t, "askflow.turns-3@99")).isEmpty();
+        assertThat(q.arrive(t, "askflow.turns-3@99").start()).isEmpty();
         assertThat(q.finish(answer(t.requestId()))).isEmpty();
-        assertThat(q.arrive(t, "askflow.turns-3@100")).isEmpty();
+        assertThat(q.arrive(t, "askflow.turns-3@100").start()).isEmpty();
     }
 
     @Test
@@ -92,5 +92,51 @@ class TurnQueueTest {
         Turn otherTenant = new Turn(1, "f1-" + conversation, "t2", conversation, "u", "p", null, null,
                 Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
         assertThat(arrive(q, otherTenant)).as("same conversation id, other tenant").isPresent();
+    }
+
+    /**
+     * A deletion through sequence 3: the running turn 2 is erased (its late answer is not stored),
+     * the queued turn 3 is answered by the deletion once, also when the deletion or the turn is
+     * redelivered; turn 4, accepted after the deletion, starts at once; a late turn 1 is refused.
+     */
+    @Test
+    void aDeletionErasesThroughItsSequenceAnswersWhatWasQueuedOnceAndLetsLaterTurnsRun() throws Exception {
+        TurnQueue q = newInstance();
+        String id = conversation;
+        assertThat(arrive(q, turn("g2-" + id, 2))).as("waits for 1").isEmpty();
+        Turn two = turn("g2-" + id, 2);
+        // Turn 1 was answered before; turn 2 then runs and turn 3 queues.
+        assertThat(arrive(q, turn("g1-" + id, 1))).isPresent();
+        assertThat(q.finish(answer("g1-" + id))).map(Turn::requestId).contains(two.requestId());
+        assertThat(arrive(q, turn("g3-" + id, 3))).isEmpty();
+        Turn four = turn("g4-" + id, 4);
+        assertThat(arrive(q, four)).as("queued behind the running turn 2").isEmpty();
+
+        TurnQueue.Outcome erased = q.erase("t", id, 3L, "askflow.deletions-0@7");
+        assertThat(erased.erased()).extracting(Turn::requestId).containsExactly("g3-" + id);
+        assertThat(erased.erased().getFirst().prompt()).as("nothing of the erased turn is kept").isEmpty();
+        assertThat(erased.start()).map(Turn::requestId).as("turn 4 no longer waits").contains(four.requestId());
+
+        TurnQueue.Outcome again = q.erase("t", id, 3L, "askflow.deletions-0@7");
+        assertThat(again.erased()).extracting(Turn::requestId).containsExactly("g3-" + id);
+        assertThat(again.start()).map(Turn::requestId).contains(four.requestId());
+        assertThat(q.arrive(turn("g3-" + id, 3), "askflow.turns-0@g3-" + id).erased())
+                .as("the deletion answered it already").isEmpty();
+        assertThat(q.arrive(turn("g0-" + id, 1), "askflow.turns-1@1").erased())
+                .extracting(Turn::requestId).as("a late turn of the erased part").containsExactly("g0-" + id);
+
+        q.finish(answer(two.requestId()));
+        q.finish(answer(four.requestId()));
+        try (var c = TestDatabase.get().getConnection();
+                var rows = c.prepareStatement("SELECT request_id FROM cb_messages WHERE conversation_id = ? ORDER BY id")) {
+            rows.setString(1, id);
+            List<String> kept = new java.util.ArrayList<>();
+            try (var rs = rows.executeQuery()) {
+                while (rs.next()) {
+                    kept.add(rs.getString(1));
+                }
+            }
+            assertThat(kept).as("only turn 4's prompt and answer").containsExactly(four.requestId(), four.requestId());
+        }
     }
 }

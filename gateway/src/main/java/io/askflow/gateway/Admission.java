@@ -57,11 +57,6 @@ final class Admission {
         return admit(validator.validate(body, fallbackRequestId, clock.instant(), tenantId), source, null, true);
     }
 
-    /** A turn the gateway makes itself (a batch job's document), already valid; outboxed like HTTP. */
-    Result admit(Turn turn, String source) throws SQLException {
-        return admit(new Verdict.Accepted(turn), source, null, true);
-    }
-
     /** The records of outboxed submissions were acknowledged by the broker. */
     void published(java.util.Collection<String> requestIds) throws SQLException {
         submissions.published(requestIds);

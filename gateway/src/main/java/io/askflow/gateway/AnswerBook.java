@@ -48,19 +48,52 @@ final class AnswerBook {
         if (answer.requestId() == null) {
             return; // a rejection of a request without an id: nobody can ask for it
         }
-        try (Connection c = db.getConnection();
-                PreparedStatement up = c.prepareStatement(RECORD)) {
-            // A rejection never becomes a turn, so it must not hold the request id's place: the
-            // answer of an accepted request with that id (a corrected resubmission, or the rightful
-            // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
-            up.setString(1, answer.requestId());
-            up.setString(2, answer.tenantId());
-            up.setString(3, Json.writeString(answer));
-            up.executeUpdate();
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement up = c.prepareStatement(RECORD)) {
+                if (!erased(c, answer)) {
+                    // A rejection never becomes a turn, so it must not hold the request id's place: the
+                    // answer of an accepted request with that id (a corrected resubmission, or the rightful
+                    // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
+                    up.setString(1, answer.requestId());
+                    up.setString(2, answer.tenantId());
+                    up.setString(3, Json.writeString(answer));
+                    up.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
         CompletableFuture<Answer> w = waiters.remove(answer.requestId());
         if (w != null) {
             w.complete(answer);
+        }
+    }
+
+    /**
+     * Whether a deletion erased the answer's request before it was answered; such an answer still
+     * wakes its waiter but is not stored. The conversation's counter row is share-locked first:
+     * DeletionApi holds it for update while it erases, so the check sees a deletion either not
+     * begun (the answer is stored, then erased with the rest) or committed (the request is listed).
+     */
+    private static boolean erased(Connection c, Answer answer) throws SQLException {
+        if (answer.tenantId() == null || answer.conversationId() == null) {
+            return false;
+        }
+        try (PreparedStatement lock = c.prepareStatement(
+                "SELECT 1 FROM gateway_conversations WHERE tenant_id = ? AND conversation_id = ? FOR KEY SHARE");
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT 1 FROM gateway_erased_requests WHERE tenant_id = ? AND request_id = ?")) {
+            lock.setString(1, answer.tenantId());
+            lock.setString(2, answer.conversationId());
+            lock.executeQuery().close();
+            q.setString(1, answer.tenantId());
+            q.setString(2, answer.requestId());
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -7,11 +7,14 @@ import io.askflow.knowledge.MemoryStore;
 import io.askflow.knowledge.UserProfiles;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.Deletion;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,8 +29,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The gateway erases its own tables and the knowledge library's at once and publishes a
  * {@link Deletion} on {@code askflow.deletions}, on which the context-builder erases history, queued
  * turns and summaries. 202: the erasure is complete once the context-builder has consumed it.
+ * What a message sent meanwhile becomes is decided by its claim's place relative to the deletion:
+ * see {@link #erase} and the README ("A deletion takes effect at once ...").
  */
 final class DeletionApi implements HttpApi.Routes {
+    /** How long an erased request's answer is kept out of the answer book: longer than any turn runs. */
+    private static final String ERASED_KEPT = "7 days";
+
     private final DataSource db;
     private final MemoryStore memories;
     private final DocumentStore documents;
@@ -54,14 +62,14 @@ final class DeletionApi implements HttpApi.Routes {
         String id = UserDataApi.id(s.get(2));
         Deletion deletion;
         if (s.get(1).equals("conversations")) {
-            erase(call.tenantId(), "conversation_id", id);
-            deletion = new Deletion(AskflowMessage.CURRENT_SCHEMA_VERSION, call.tenantId(), id, null, clock.instant());
+            deletion = new Deletion(AskflowMessage.CURRENT_SCHEMA_VERSION, call.tenantId(), id, null, clock.instant(),
+                    erase(call.tenantId(), "conversation_id", id));
         } else if (s.get(1).equals("users")) {
-            erase(call.tenantId(), "user_id", id);
+            Map<String, Long> through = erase(call.tenantId(), "user_id", id);
             memories.deleteUser(call.tenantId(), id);
             documents.deleteUser(call.tenantId(), id);
             profiles.delete(call.tenantId(), id);
-            deletion = new Deletion(AskflowMessage.CURRENT_SCHEMA_VERSION, call.tenantId(), null, id, clock.instant());
+            deletion = new Deletion(AskflowMessage.CURRENT_SCHEMA_VERSION, call.tenantId(), null, id, clock.instant(), through);
         } else {
             return false;
         }
@@ -71,29 +79,65 @@ final class DeletionApi implements HttpApi.Routes {
         return true;
     }
 
-    /** The gateway's own rows of every conversation matching {@code column = value} within the tenant. */
-    private void erase(String tenantId, String column, String value) throws SQLException {
+    /**
+     * Erases the gateway's own rows of every conversation matching {@code column = value} within the
+     * tenant, and returns how far each was numbered. The conversations' counter rows are locked first
+     * and kept: a claim in one of them (which takes the same row lock for its sequence) is either
+     * before the deletion, and erased with it, or after it, with a higher number; the number divides
+     * the conversation for the services downstream (see {@link Deletion#erasedThrough}). Requests not
+     * yet answered are recorded as erased, so that their answers, when they come, are not stored.
+     */
+    private Map<String, Long> erase(String tenantId, String column, String value) throws SQLException {
         String conversations = "SELECT conversation_id FROM gateway_submissions WHERE tenant_id = ? AND " + column + " = ?";
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (String sql : new String[] {
-                        "DELETE FROM gateway_answers WHERE tenant_id = ? AND request_id IN (SELECT request_id FROM "
-                                + "gateway_submissions WHERE tenant_id = ? AND conversation_id IN (" + conversations + "))",
-                        "DELETE FROM gateway_conversations WHERE tenant_id = ? AND conversation_id IN (" + conversations + ")",
-                        "DELETE FROM gateway_submissions WHERE tenant_id = ? AND conversation_id IN (" + conversations + ")"}) {
-                    try (PreparedStatement st = c.prepareStatement(sql)) {
-                        int i = 1;
-                        st.setString(i++, tenantId);
-                        if (sql.startsWith("DELETE FROM gateway_answers")) {
-                            st.setString(i++, tenantId);
+                Map<String, Long> through = new TreeMap<>();
+                try (PreparedStatement lock = c.prepareStatement("SELECT conversation_id, last_sequence FROM gateway_conversations "
+                        + "WHERE tenant_id = ? AND conversation_id IN (" + (column.equals("conversation_id") ? "?" : conversations)
+                        + ") ORDER BY conversation_id FOR UPDATE")) {
+                    lock.setString(1, tenantId);
+                    if (column.equals("conversation_id")) {
+                        lock.setString(2, value);
+                    } else {
+                        lock.setString(2, tenantId);
+                        lock.setString(3, value);
+                    }
+                    try (ResultSet rs = lock.executeQuery()) {
+                        while (rs.next()) {
+                            through.put(rs.getString(1), rs.getLong(2));
                         }
-                        st.setString(i++, tenantId);
-                        st.setString(i, value);
+                    }
+                }
+                if (column.equals("conversation_id")) {
+                    through.putIfAbsent(value, 0L);
+                }
+                Array ids = c.createArrayOf("text", through.keySet().toArray());
+                for (String sql : new String[] {
+                        "DELETE FROM gateway_erased_requests WHERE erased_at < now() - interval '" + ERASED_KEPT + "'",
+                        """
+                        INSERT INTO gateway_erased_requests (tenant_id, request_id)
+                        SELECT s.tenant_id, s.request_id FROM gateway_submissions s
+                        WHERE s.tenant_id = ? AND s.conversation_id = ANY (?)
+                          AND NOT EXISTS (SELECT 1 FROM gateway_answers a WHERE a.request_id = s.request_id)
+                        ON CONFLICT DO NOTHING""",
+                        "DELETE FROM gateway_answers WHERE tenant_id = ? AND request_id IN (SELECT request_id FROM "
+                                + "gateway_submissions WHERE tenant_id = ? AND conversation_id = ANY (?))",
+                        "DELETE FROM gateway_submissions WHERE tenant_id = ? AND conversation_id = ANY (?)"}) {
+                    try (PreparedStatement st = c.prepareStatement(sql)) {
+                        // Each statement's parameters are the tenant, but the last: the conversations.
+                        int params = st.getParameterMetaData().getParameterCount();
+                        for (int i = 1; i < params; i++) {
+                            st.setString(i, tenantId);
+                        }
+                        if (params > 0) {
+                            st.setArray(params, ids);
+                        }
                         st.executeUpdate();
                     }
                 }
                 c.commit();
+                return through;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;

@@ -75,7 +75,7 @@ public final class GatewayService implements AutoCloseable {
         http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                 producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
                         new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
-                        new JobsApi(jobs, documents, admission, producer, clock, new JobsApi.Limits(
+                        new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
                                 config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                 config.get(Settings.MAX_REQUEST_BYTES))),
                         new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));

@@ -29,32 +29,29 @@ final class Jobs {
         this.clock = clock;
     }
 
-    void create(String jobId, String tenantId, String instruction, ResponseFormat format, List<Item> items)
+    /**
+     * Writes the job and its items on {@code c}, inside the caller's transaction: the job's turns are
+     * claimed in the same one (see {@link Submissions#claimAll}), so a job exists with all its turns or not at all.
+     */
+    void create(Connection c, String jobId, String tenantId, String instruction, ResponseFormat format, List<Item> items)
             throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement job = c.prepareStatement("""
-                    INSERT INTO gateway_jobs (id, tenant_id, instruction, response_format, total) VALUES (?, ?, ?, ?::jsonb, ?)""");
-                    PreparedStatement item = c.prepareStatement("""
-                    INSERT INTO gateway_job_items (request_id, job_id, document_id, status) VALUES (?, ?, ?, 'pending')""")) {
-                job.setString(1, jobId);
-                job.setString(2, tenantId);
-                job.setString(3, instruction);
-                job.setString(4, format == null ? null : Json.writeString(format));
-                job.setInt(5, items.size());
-                job.executeUpdate();
-                for (Item i : items) {
-                    item.setString(1, i.requestId());
-                    item.setString(2, jobId);
-                    item.setString(3, i.documentId());
-                    item.addBatch();
-                }
-                item.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        try (PreparedStatement job = c.prepareStatement("""
+                INSERT INTO gateway_jobs (id, tenant_id, instruction, response_format, total) VALUES (?, ?, ?, ?::jsonb, ?)""");
+                PreparedStatement item = c.prepareStatement("""
+                INSERT INTO gateway_job_items (request_id, job_id, document_id, status) VALUES (?, ?, ?, 'pending')""")) {
+            job.setString(1, jobId);
+            job.setString(2, tenantId);
+            job.setString(3, instruction);
+            job.setString(4, format == null ? null : Json.writeString(format));
+            job.setInt(5, items.size());
+            job.executeUpdate();
+            for (Item i : items) {
+                item.setString(1, i.requestId());
+                item.setString(2, jobId);
+                item.setString(3, i.documentId());
+                item.addBatch();
             }
+            item.executeBatch();
         }
     }
 

@@ -44,16 +44,16 @@ final class JobsApi implements HttpApi.Routes {
 
     private final Jobs jobs;
     private final DocumentStore documents;
-    private final Admission admission;
+    private final Submissions submissions;
     private final Producer<String, byte[]> producer;
     private final Clock clock;
     private final Limits limits;
 
-    JobsApi(Jobs jobs, DocumentStore documents, Admission admission, Producer<String, byte[]> producer, Clock clock,
+    JobsApi(Jobs jobs, DocumentStore documents, Submissions submissions, Producer<String, byte[]> producer, Clock clock,
             Limits limits) {
         this.jobs = jobs;
         this.documents = documents;
-        this.admission = admission;
+        this.submissions = submissions;
         this.producer = producer;
         this.clock = clock;
         this.limits = limits;
@@ -91,14 +91,7 @@ final class JobsApi implements HttpApi.Routes {
         if (!ids.isArray() || ids.isEmpty() || ids.size() > MAX_DOCUMENTS) {
             throw HttpCall.badRequest("documentIds must be a list of 1 to " + MAX_DOCUMENTS + " document ids");
         }
-        ResponseFormat format = null;
-        if (body.hasNonNull("responseFormat")) {
-            JsonNode f = body.get("responseFormat");
-            if (!f.path("schema").isObject()) {
-                throw HttpCall.badRequest("responseFormat.schema must be a JSON schema object");
-            }
-            format = new ResponseFormat(f.path("name").asText("result"), f.get("schema"));
-        }
+        ResponseFormat format = responseFormat(body);
         String model = body.hasNonNull("model") ? body.get("model").asText() : null;
         String jobId = "job-" + HexFormat.of().formatHex(bytes());
         Instant now = clock.instant();
@@ -116,12 +109,15 @@ final class JobsApi implements HttpApi.Routes {
                     Map.of("jobId", jobId, "documentId", documentId), 0, jobId, format));
             items.add(new Jobs.Item(documentId, requestId));
         }
-        jobs.create(jobId, call.tenantId(), instruction, format, items);
+        // One transaction for the job and every turn's claim: a gateway that fails or dies part way
+        // leaves no job whose missing turns would keep it from ever finishing. The claims hold the
+        // turns in the outbox, so what is committed but not yet acknowledged below is published anyway.
+        List<Turn> claimed = submissions.claimAll(turns, "job:" + jobId,
+                c -> jobs.create(c, jobId, call.tenantId(), instruction, format, items));
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        for (Turn t : turns) {
-            for (Outgoing o : admission.admit(t, "job:" + jobId).records()) {
-                sent.add(producer.send(new ProducerRecord<>(o.topic(), o.key(), o.value())));
-            }
+        for (Turn t : claimed) {
+            Outgoing o = Outgoing.to(Topics.TURNS, t.conversationId(), t);
+            sent.add(producer.send(new ProducerRecord<>(o.topic(), o.key(), o.value())));
         }
         var accepted = jobs.progress(jobId, call.tenantId()).orElseThrow();
         Outgoing event = Outgoing.to(Topics.JOB_EVENTS, jobId, jobs.event(accepted, null, null));
@@ -129,8 +125,19 @@ final class JobsApi implements HttpApi.Routes {
         for (Future<RecordMetadata> f : sent) {
             f.get();
         }
-        admission.published(turns.stream().map(Turn::requestId).toList());
+        submissions.published(claimed.stream().map(Turn::requestId).toList());
         call.respond(202, Map.of("jobId", jobId, "total", turns.size(), "statusUrl", "/v1/jobs/" + jobId));
+    }
+
+    private static ResponseFormat responseFormat(JsonNode body) {
+        if (!body.hasNonNull("responseFormat")) {
+            return null;
+        }
+        JsonNode f = body.get("responseFormat");
+        if (!f.path("schema").isObject()) {
+            throw HttpCall.badRequest("responseFormat.schema must be a JSON schema object");
+        }
+        return new ResponseFormat(f.path("name").asText("result"), f.get("schema"));
     }
 
     private static byte[] bytes() {

@@ -51,6 +51,36 @@ final class Submissions {
         }
     }
 
+    /** Work done on the claims' connection, in their transaction. */
+    interface Step {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Claims every turn for {@code source}, outboxed, in one transaction with {@code alongside}
+     * (run first, on the same connection): all are claimed and {@code alongside} is written, or
+     * nothing is. For the turns the gateway makes itself (a batch job's documents), whose ids are new,
+     * so a turn already claimed is a bug and fails the whole transaction. Returns the numbered turns.
+     */
+    List<Turn> claimAll(List<Turn> turns, String source, Step alongside) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                alongside.run(c);
+                List<Turn> claimed = new ArrayList<>();
+                for (Turn t : turns) {
+                    claimed.add(claim(c, t, source, true).orElseThrow(
+                            () -> new IllegalStateException("Request id " + t.requestId() + " was already claimed")));
+                }
+                c.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     private static java.util.Optional<Turn> claim(Connection c, Turn turn, String source, boolean outbox)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
@@ -63,6 +93,13 @@ final class Submissions {
             insert.setTimestamp(5, Timestamp.from(turn.acceptedAt()));
             insert.setString(6, turn.userId());
             if (insert.executeUpdate() == 1) {
+                // An id a deletion erased in flight is new again: its coming answer belongs to this claim.
+                try (PreparedStatement fresh = c.prepareStatement(
+                        "DELETE FROM gateway_erased_requests WHERE tenant_id = ? AND request_id = ?")) {
+                    fresh.setString(1, turn.tenantId());
+                    fresh.setString(2, turn.requestId());
+                    fresh.executeUpdate();
+                }
                 long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
                 Turn numbered = turn.withSequence(sequence);
                 try (PreparedStatement set = c.prepareStatement(

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
@@ -22,18 +23,29 @@ public final class MemoryStore {
         this.db = db;
     }
 
-    public Memory add(String tenantId, String userId, String text) throws SQLException {
-        String id = Ids.next("mem");
+    /**
+     * Stores a fact that turn {@code requestId} asked to remember, once: the same fact from the same
+     * turn again (a redelivered tool call, or the model asked again after a crash and repeating
+     * itself under a new tool-call id) returns the memory stored the first time. The key is the turn
+     * and the text, not the tool-call id, because a repeated model call gets new call ids. A fact
+     * worded differently on the repeat is a different fact and is stored too: nothing can tell the two apart.
+     */
+    public Memory add(String tenantId, String userId, String requestId, String text) throws SQLException {
         try (Connection c = db.getConnection();
-                PreparedStatement ins = c.prepareStatement(
-                        "INSERT INTO knowledge_memories (id, tenant_id, user_id, text) VALUES (?, ?, ?, ?) RETURNING created_at")) {
-            ins.setString(1, id);
+                PreparedStatement ins = c.prepareStatement("""
+                        INSERT INTO knowledge_memories (id, tenant_id, user_id, request_id, text) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (tenant_id, user_id, request_id, md5(text)) WHERE request_id IS NOT NULL
+                        DO UPDATE SET request_id = EXCLUDED.request_id
+                        RETURNING id, created_at""")) {
+            // DO UPDATE (to the same value) rather than DO NOTHING, so RETURNING also yields the existing row.
+            ins.setString(1, Ids.next("mem"));
             ins.setString(2, tenantId);
             ins.setString(3, userId);
-            ins.setString(4, text);
+            ins.setString(4, Objects.requireNonNull(requestId, "requestId"));
+            ins.setString(5, text);
             try (ResultSet rs = ins.executeQuery()) {
                 rs.next();
-                return new Memory(id, tenantId, userId, text, rs.getTimestamp(1).toInstant());
+                return new Memory(rs.getString(1), tenantId, userId, text, rs.getTimestamp(2).toInstant());
             }
         }
     }

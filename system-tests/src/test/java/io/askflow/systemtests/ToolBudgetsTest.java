@@ -145,6 +145,50 @@ class ToolBudgetsTest {
         assertThat(refused.hasRole("system")).isTrue();
     }
 
+    /**
+     * A batch job's turn whose tool budget runs out (the tool-runner marks the turn, which once
+     * dropped its job id and schema) still ends as the job's result, in the job's schema.
+     */
+    @Test
+    void aJobTurnWhoseToolBudgetRunsOutKeepsItsJobAndSchema() throws Exception {
+        Http acme = new Http(p.pipeline.httpPort(), RunningPipeline.ACME_KEY);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String doc = acme.post("/v1/documents?title=invoice", "text/plain", ("Invoice " + tag + ". Amount: 42 EUR.").getBytes())
+                .json().path("id").asText();
+        int before = p.model.requests().size();
+        p.model.respondWith(req -> {
+            if (!req.tools().isEmpty()) {
+                List<ToolCall> many = new ArrayList<>();
+                for (int i = 0; i <= RunningPipeline.MAX_TOOL_CALLS_PER_ROUND; i++) {
+                    many.add(ToolCall.of("current_time", "{\"time_zone\":\"Etc/GMT-" + i + "\"}"));
+                }
+                return Reply.toolCalls(many.toArray(ToolCall[]::new));
+            }
+            boolean schema = req.responseFormat() != null && req.responseFormat().path("json_schema").path("name").asText()
+                    .equals("invoice");
+            return Reply.text(schema ? "{\"amount\":42,\"currency\":\"EUR\"}" : "no schema was asked for");
+        });
+        String schema = "{\"type\":\"object\",\"properties\":{\"amount\":{\"type\":\"number\"},"
+                + "\"currency\":{\"type\":\"string\"}},\"required\":[\"amount\",\"currency\"],\"additionalProperties\":false}";
+        Http.Response submitted = acme.postJson("/v1/jobs", "{\"instruction\":\"Extract the amount " + tag
+                + "\",\"documentIds\":[\"" + doc + "\"],\"responseFormat\":{\"name\":\"invoice\",\"schema\":" + schema + "}}");
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+        String jobId = submitted.json().path("jobId").asText();
+
+        var progress = JobAtomicityTest.awaitFinished(acme, jobId);
+        assertThat(progress.path("done").asInt()).isEqualTo(1);
+        var result = acme.get("/v1/jobs/" + jobId + "/results").json().path("results").get(0).path("answer");
+        assertThat(result.path("jobId").asText()).isEqualTo(jobId);
+        assertThat(result.path("metadata").path("budget").asText()).startsWith("tool calls per round");
+        assertThat(io.askflow.message.Json.tree(result.path("text").asText()).path("amount").asInt()).isEqualTo(42);
+        List<ReceivedRequest> turn = p.model.requests().subList(before, p.model.requests().size()).stream()
+                .filter(r -> r.lastUserText().contains(tag)).toList();
+        assertThat(turn).hasSize(2);
+        assertThat(turn).allSatisfy(r -> assertThat(r.request().responseFormat().path("json_schema").path("name").asText())
+                .as("the schema on every model call of the turn").isEqualTo("invoice"));
+        assertThat(turn.getLast().request().tools()).isEmpty();
+    }
+
     @Test
     void aPageThatGivesOrdersToAnObedientModelChangesNoBudgetReachesNoPrivateAddressAndFindsNoSecret() throws Exception {
         try (ServerSocket canary = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {

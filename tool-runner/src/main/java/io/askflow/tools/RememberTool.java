@@ -7,7 +7,10 @@ import io.askflow.message.ToolSpec;
 import io.askflow.tool.BuiltinTools;
 import java.sql.SQLException;
 
-/** remember: saves a fact for the turn's own tenant and user; who that is comes from the turn, never the arguments. */
+/**
+ * remember: saves a fact for the turn's own tenant and user; who that is comes from the turn, never
+ * the arguments. Once per fact and turn, however often the call is delivered (see {@link MemoryStore#add}).
+ */
 final class RememberTool implements Tool {
     private final MemoryStore memories;
 
@@ -34,7 +37,7 @@ final class RememberTool implements Tool {
         if (fact.length() > MemoryStore.MAX_CHARS) {
             throw new ToolException("remember: a fact may have at most " + MemoryStore.MAX_CHARS + " characters");
         }
-        Memory m = memories.add(ctx.tenantId(), userOf(ctx), fact);
+        Memory m = memories.add(ctx.tenantId(), userOf(ctx), ctx.requestId(), fact);
         return ToolOutput.text("Remembered (id " + m.id() + "): " + fact);
     }
 
