@@ -4,12 +4,16 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
- * Opens a service's connection pool and brings its tables up to date. Each service owns its own
- * tables and migrations ({@code db/migration/<service>} on its classpath, with its own history
- * table), so services can share one PostgreSQL database without sharing a schema history.
+ * Opens a service's connection pool and brings its tables up to date. Each owner of tables (a
+ * service, or a library such as knowledge) has its own migrations ({@code db/migration/<owner>}
+ * on its classpath) and its own history table, so owners can share one PostgreSQL schema without
+ * sharing a schema history.
  */
 public final class Database {
     private Database() {
@@ -19,19 +23,40 @@ public final class Database {
     public static HikariDataSource open(Config config, String service) {
         HikariDataSource ds = pool(config, service);
         try {
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:db/migration/" + service)
-                    .table("flyway_history_" + service.replace('-', '_'))
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
+            migrate(ds, service);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
         }
         return ds;
+    }
+
+    /**
+     * Applies the owner's pending migrations ({@code db/migration/<owner>}, history in
+     * {@code flyway_history_<owner>}), each all-or-nothing: a process killed at any moment leaves
+     * either a migration and its history row, or neither.
+     *
+     * <p>That needs one connection. By default Flyway on PostgreSQL takes its lock in a transaction
+     * on one connection, writes the history row there, and runs the migration in a second
+     * transaction on another connection, which commits first: a kill between the two commits left
+     * the tables without their history row, and every restart failed on "relation already exists".
+     * With Flyway's session lock instead, the migration and its history row share one connection and
+     * one transaction (the lock is released when the killed process's connection goes).
+     *
+     * <p>Baselining at version 0 is only how Flyway accepts a schema that other owners' tables make
+     * non-empty: it records that none of this owner's migrations has run. It is true because the
+     * history table, created in a transaction of its own, always exists before the first of the
+     * owner's objects does.
+     */
+    public static void migrate(DataSource ds, String owner) {
+        FluentConfiguration flyway = Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration/" + owner)
+                .table("flyway_history_" + owner.replace('-', '_'))
+                .baselineOnMigrate(true)
+                .baselineVersion("0");
+        flyway.getPluginRegister().getExact(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        flyway.load().migrate();
     }
 
     /** A pool for a service that owns no tables of its own (it uses a library's, migrated by the library). */

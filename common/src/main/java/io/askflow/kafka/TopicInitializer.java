@@ -3,19 +3,23 @@ package io.askflow.kafka;
 import io.askflow.config.Config;
 import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates the catalogue's topics that do not exist yet. Every service calls it at start-up, so
- * whichever starts first creates them and a fresh cluster needs no separate set-up step.
+ * whichever starts first creates them and a fresh cluster needs no separate set-up step. A start
+ * killed half-way leaves some topics created: the next start creates the rest.
  */
 public final class TopicInitializer {
     private static final Logger LOG = LoggerFactory.getLogger(TopicInitializer.class);
@@ -34,14 +38,22 @@ public final class TopicInitializer {
             if (missing.isEmpty()) {
                 return;
             }
-            try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-                LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
-            } catch (ExecutionException e) {
-                // Another service created them between our listing and our request: that is the goal.
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+            List<String> created = new ArrayList<>();
+            for (Map.Entry<String, KafkaFuture<Void>> result : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    result.getValue().get(30, TimeUnit.SECONDS);
+                    created.add(result.getKey());
+                } catch (ExecutionException e) {
+                    // Created by another service, or by a start killed after its request reached the
+                    // controller but before the listing saw it: that is the goal. Judged per topic,
+                    // so that such a topic cannot hide another topic's real failure.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
                 }
+            }
+            if (!created.isEmpty()) {
+                LOG.info("Created topics {}", created);
             }
         } catch (ConfigException e) {
             throw e;
