@@ -1,8 +1,21 @@
 package io.askflow.message;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.KeyDeserializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,14 +27,62 @@ import java.io.IOException;
  * The one JSON mapping of askflow's messages. Unknown fields are ignored so that a newer writer
  * never breaks an older reader, and a missing number reads as 0 (a request without schemaVersion is
  * the first version); times are ISO-8601 strings so that records stay readable in kcat.
+ *
+ * <p>Types are strict: a number, boolean, object or array where a string is expected (or a string
+ * where a number is, a fraction where an integer is, a number where a time is) is an error, never
+ * coerced, so {@code "prompt": 42} is refused instead of being answered as the prompt "42".
+ *
+ * <p>Every string read or written through it is {@link StorableText storable}: U+0000 and unpaired
+ * surrogates become U+FFFD. Each stage reads its input and writes its output here, so text from a
+ * model or a tool can never make a later stage's database write fail.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = strict(JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            .addModule(storableStrings())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .serializationInclusion(JsonInclude.Include.NON_NULL))
             .build();
+
+    private static JsonMapper.Builder strict(JsonMapper.Builder b) {
+        return b.withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.DateTime, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
+    }
+
+    private static SimpleModule storableStrings() {
+        SimpleModule m = new SimpleModule("askflow-storable-strings");
+        m.addSerializer(String.class, new StdSerializer<>(String.class) {
+            @Override
+            public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeString(StorableText.of(value));
+            }
+        });
+        m.addDeserializer(String.class, new StringDeserializer() {
+            @Override
+            public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                    // Only a JSON string is a string: no number, boolean, object or array is turned into one.
+                    return (String) ctxt.handleUnexpectedToken(String.class, p);
+                }
+                return StorableText.of(p.getText());
+            }
+        });
+        m.addKeyDeserializer(String.class, new KeyDeserializer() {
+            @Override
+            public Object deserializeKey(String key, DeserializationContext ctxt) {
+                return StorableText.of(key);
+            }
+        });
+        return m;
+    }
 
     private Json() {
     }

@@ -129,7 +129,7 @@ final class JobsApi implements HttpApi.Routes {
         for (Future<RecordMetadata> f : sent) {
             f.get();
         }
-        admission.published(turns.stream().map(Turn::requestId).toList());
+        admission.published(turns);
         call.respond(202, Map.of("jobId", jobId, "total", turns.size(), "statusUrl", "/v1/jobs/" + jobId));
     }
 
