@@ -10,18 +10,18 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * The one JSON mapping of askflow's messages. Unknown fields are ignored so that a newer writer
@@ -37,28 +37,29 @@ import java.io.IOException;
  * model or a tool can never make a later stage's database write fail.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = strict(JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
-            .addModule(storableStrings())
+            .addModule(strictStorableScalars())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .serializationInclusion(JsonInclude.Include.NON_NULL))
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
-    private static JsonMapper.Builder strict(JsonMapper.Builder b) {
-        return b.withCoercionConfig(LogicalType.Textual, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.DateTime, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail));
-    }
-
-    private static SimpleModule storableStrings() {
-        SimpleModule m = new SimpleModule("askflow-storable-strings");
+    /** Registered after JavaTimeModule, so its Instant deserializer is the one used. */
+    private static SimpleModule strictStorableScalars() {
+        SimpleModule m = new SimpleModule("askflow-strict-storable-scalars");
+        m.addDeserializer(Instant.class, new StdScalarDeserializer<>(Instant.class) {
+            @Override
+            public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                if (!p.hasToken(JsonToken.VALUE_STRING)) {
+                    // Not epoch seconds or milliseconds: a bare number is ambiguous, and askflow writes ISO-8601.
+                    return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+                }
+                return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+            }
+        });
         m.addSerializer(String.class, new StdSerializer<>(String.class) {
             @Override
             public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
