@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,7 +47,15 @@ public final class Json {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .nodeFactory(new JsonNodeFactory() {
+                @Override
+                public TextNode textNode(String text) {
+                    return super.textNode(StorableText.of(text)); // trees too: tool arguments are parsed as trees
+                }
+            })
             .build();
+    /** Parses trees exactly as sent, for the one place that refuses what others replace: request validation. */
+    private static final ObjectMapper AS_SENT = MAPPER.copy().setNodeFactory(JsonNodeFactory.instance);
 
     /** Registered after JavaTimeModule, so its Instant deserializer is the one used. */
     private static SimpleModule strictStorableScalars() {
@@ -132,6 +142,15 @@ public final class Json {
     public static JsonNode tree(byte[] bytes) {
         try {
             return MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            throw new MessageFormatException("Not valid JSON: " + firstLine(e), e);
+        }
+    }
+
+    /** A tree whose strings are as sent, unstorable characters included, so a validator can refuse them. */
+    public static JsonNode treeAsSent(byte[] bytes) {
+        try {
+            return AS_SENT.readTree(bytes);
         } catch (IOException e) {
             throw new MessageFormatException("Not valid JSON: " + firstLine(e), e);
         }

@@ -43,4 +43,11 @@ class JsonTest {
         assertThat(written).doesNotContain("\\u0000").contains("x\uFFFDy\uFFFD").contains("\"m\":\"\uFFFD\"");
         assertThat(new String(Json.write(java.util.List.of("\u0000")), StandardCharsets.UTF_8)).isEqualTo("[\"\uFFFD\"]");
     }
+
+    @Test
+    void treesAreStorableTooUnlessAskedForAsSent() {
+        String toolArguments = "{\"fact\":\"a\\u0000b\"}"; // JSON text inside JSON: its escapes decode only here
+        assertThat(Json.tree(toolArguments).path("fact").asText()).isEqualTo("a\uFFFDb");
+        assertThat(Json.treeAsSent(toolArguments.getBytes(StandardCharsets.UTF_8)).path("fact").asText()).isEqualTo("a\u0000b");
+    }
 }

@@ -72,7 +72,7 @@ final class RequestValidator {
         }
         JsonNode tree;
         try {
-            tree = Json.tree(bytes);
+            tree = Json.treeAsSent(bytes);
         } catch (MessageFormatException e) {
             return reject(ErrorCode.INVALID_REQUEST, "The request is not valid JSON: " + e.getMessage(), null);
         }
