@@ -42,7 +42,7 @@ public final class Config {
 
     public <T> Optional<T> find(Setting<T> setting) {
         String raw = values.get(setting.name());
-        if (raw == null || raw.isBlank()) {
+        if (raw == null || (raw.isBlank() && !setting.emptyIsAValue())) {
             raw = setting.defaultValue();
         }
         if (raw == null) {

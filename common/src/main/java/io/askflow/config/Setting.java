@@ -14,8 +14,12 @@ import java.util.function.Function;
  * @param defaultValue the default as it would be written in the environment; {@code null} when unset by default
  * @param doc one sentence for the configuration reference
  * @param secret a secret's value is never rendered by {@link Config#describe()} or any toString
+ * @param emptyIsAValue whether a variable set to the empty string means that empty value rather
+ *     than the default; for the few settings where empty says something ({@link Settings#ANONYMOUS_TENANT}:
+ *     no anonymous tenant). For the rest, {@code NAME=} in a compose file or shell means "unset".
  */
-public record Setting<T>(String name, String defaultValue, String doc, boolean secret, Function<String, T> parser) {
+public record Setting<T>(String name, String defaultValue, String doc, boolean secret, boolean emptyIsAValue,
+        Function<String, T> parser) {
 
     public Setting {
         Objects.requireNonNull(name, "name");
@@ -23,8 +27,17 @@ public record Setting<T>(String name, String defaultValue, String doc, boolean s
         Objects.requireNonNull(parser, "parser");
     }
 
+    public Setting(String name, String defaultValue, String doc, boolean secret, Function<String, T> parser) {
+        this(name, defaultValue, doc, secret, false, parser);
+    }
+
     public static Setting<String> string(String name, String defaultValue, String doc) {
         return new Setting<>(name, defaultValue, doc, false, Function.identity());
+    }
+
+    /** A string for which {@code NAME=} (set, empty) is a value of its own, distinct from unset. */
+    public static Setting<String> emptiable(String name, String defaultValue, String doc) {
+        return new Setting<>(name, defaultValue, doc, false, true, String::strip);
     }
 
     public static Setting<String> secret(String name, String doc) {

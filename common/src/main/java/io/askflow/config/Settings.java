@@ -81,8 +81,8 @@ public final class Settings {
     // --- Tenants, memory, documents, jobs --------------------------------------------------
     public static final Setting<String> TENANTS_FILE = Setting.string("ASKFLOW_TENANTS_FILE", null,
             "JSON file of tenants: id, SHA-256 digests of API keys, instructions, safety rules, allowed tools, default model, token budget.");
-    public static final Setting<String> ANONYMOUS_TENANT = Setting.string("ASKFLOW_ANONYMOUS_TENANT", "default",
-            "Tenant of HTTP calls without an API key and of Kafka requests without tenantId; empty: keys and tenant ids are required.");
+    public static final Setting<String> ANONYMOUS_TENANT = Setting.emptiable("ASKFLOW_ANONYMOUS_TENANT", "default",
+            "Tenant of HTTP calls without an API key and of Kafka requests without tenantId; set but empty: keys and tenant ids are required.");
     public static final Setting<Integer> MEMORY_TOKENS = Setting.integer("ASKFLOW_MEMORY_TOKENS", 1_000,
             "Most tokens of remembered facts added to a model call, newest first.");
     public static final Setting<Integer> MAX_DOCUMENT_BYTES = Setting.integer("ASKFLOW_MAX_DOCUMENT_BYTES", 10 * 1024 * 1024,

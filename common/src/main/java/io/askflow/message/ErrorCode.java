@@ -28,7 +28,21 @@ public enum ErrorCode {
     /** A fault inside askflow; the message says which stage. */
     INTERNAL,
     /** The conversation was deleted while the request waited in it; nothing of the request was kept. */
-    CONVERSATION_DELETED;
+    CONVERSATION_DELETED,
+
+    /**
+     * The request id was already accepted for this tenant with different content; the earlier
+     * request goes on and gets its own answer. (An identical resubmission is no error: nothing happens.)
+     */
+    DUPLICATE_REQUEST;
+
+    /**
+     * Whether the code refuses a submission: the submission never became a turn, and its answer
+     * says nothing about an accepted request with the same id. Only the gateway uses these codes.
+     */
+    public boolean refusesSubmission() {
+        return this == INVALID_REQUEST || this == UNAUTHORIZED || this == TOO_LARGE || this == DUPLICATE_REQUEST;
+    }
 
     @JsonValue
     public String wire() {

@@ -46,7 +46,7 @@ public final class ContextBuilderService implements AutoCloseable {
 
         runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                 Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
-                Route.of(Topics.ANSWERS, in -> flow.onAnswer(in.value())),
+                Route.of(Topics.ANSWERS, flow::onAnswer, flow::onAnswerFailure),
                 Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).start();
     }
 

@@ -90,7 +90,7 @@ final class History {
             String role, String content, Instant at) throws SQLException {
         try (PreparedStatement ins = c.prepareStatement("""
                         INSERT INTO cb_messages (tenant_id, conversation_id, user_id, request_id, role, content, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id, role) DO NOTHING""")) {
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id, role) DO NOTHING""")) {
             ins.setString(1, tenantId);
             ins.setString(2, conversationId);
             ins.setString(3, userId);

@@ -51,8 +51,9 @@ final class Summaries {
         }
         String text;
         try {
-            text = summarizer.summarize(model, stored.map(Summary::text).orElse(null),
-                    fresh.stream().map(History.Stored::message).toList(), maxTokens);
+            // The model's text, stored without passing through a topic's mapping: made storable here.
+            text = io.askflow.message.StorableText.of(summarizer.summarize(model, stored.map(Summary::text).orElse(null),
+                    fresh.stream().map(History.Stored::message).toList(), maxTokens));
         } catch (RuntimeException e) {
             LOG.warn("Could not summarise conversation {} ({}); the turn goes on without the newest part", conversationId,
                     e.getClass().getSimpleName());

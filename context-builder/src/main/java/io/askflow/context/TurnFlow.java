@@ -1,7 +1,9 @@
 package io.askflow.context;
 
+import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnAnswer;
 import io.askflow.message.Answer;
 import io.askflow.message.Deletion;
 import io.askflow.message.ErrorCode;
@@ -69,8 +71,24 @@ final class TurnFlow {
         return out;
     }
 
-    List<Outgoing> onAnswer(Answer answer) throws SQLException {
-        return start(queue.finish(answer));
+    /**
+     * Only a pipeline's answer for a turn finishes it; an answer the gateway gave a refused
+     * submission names ids the context-builder must not act on (see {@link TurnAnswer}).
+     */
+    List<Outgoing> onAnswer(Incoming<Answer> in) throws SQLException {
+        return TurnAnswer.isTurnAnswer(in) ? start(queue.finish(in.value())) : List.of();
+    }
+
+    /**
+     * The answer could not be stored in history: the turn is still finished and the next one
+     * started, so its conversation does not wait forever for an answer that already went out.
+     */
+    List<Outgoing> onAnswerFailure(Incoming<Answer> in, Exception error) throws SQLException {
+        if (!TurnAnswer.isTurnAnswer(in)) {
+            return List.of();
+        }
+        LOG.error("Could not record answer {} in history; finishing its turn without it", in.value().requestId(), error);
+        return start(queue.finish(in.value(), false));
     }
 
     /** A turn that could not be queued at all still ends with an answer. */
@@ -104,6 +122,6 @@ final class TurnFlow {
     private Outgoing error(Turn turn, ErrorCode code, String message) {
         Answer error = Answer.error(turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(), code,
                 message, clock.instant()).withJobId(turn.jobId());
-        return Outgoing.to(Topics.ANSWERS, turn.conversationId(), error);
+        return TurnAnswer.of(error);
     }
 }

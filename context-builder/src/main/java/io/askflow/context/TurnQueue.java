@@ -66,7 +66,7 @@ final class TurnQueue {
             }
             try (PreparedStatement ins = c.prepareStatement("""
                     INSERT INTO cb_conversation_turns (request_id, tenant_id, conversation_id, user_id, sequence, status, turn)
-                    VALUES (?, ?, ?, ?, ?, 'queued', ?::jsonb) ON CONFLICT (request_id) DO NOTHING""")) {
+                    VALUES (?, ?, ?, ?, ?, 'queued', ?::jsonb) ON CONFLICT (tenant_id, request_id) DO NOTHING""")) {
                 ins.setString(1, turn.requestId());
                 ins.setString(2, turn.tenantId());
                 ins.setString(3, turn.conversationId());
@@ -151,41 +151,38 @@ final class TurnQueue {
 
     /**
      * Marks the answered turn done (storing an ok answer in history in the same transaction) and
-     * returns the conversation's next turn to start, if any.
+     * returns the conversation's next turn to start, if any. Call it only with a pipeline's answer
+     * for a turn ({@link io.askflow.kafka.TurnAnswer}); it finishes only the running turn of that
+     * tenant, conversation and request id: a queued turn has no model call out, so no answer can be its.
      */
     Optional<Turn> finish(Answer answer) throws SQLException {
+        return finish(answer, true);
+    }
+
+    /**
+     * @param withHistory false when storing the answer in history failed: the turn is still marked
+     *     done, so the conversation goes on without that answer in its history instead of waiting forever
+     */
+    Optional<Turn> finish(Answer answer, boolean withHistory) throws SQLException {
         if (answer.tenantId() == null || answer.conversationId() == null || answer.requestId() == null) {
-            return Optional.empty(); // a rejection of an unreadable request: never a turn
+            return Optional.empty();
         }
         String cause = "answer:" + answer.requestId();
         return inConversation(answer.tenantId(), answer.conversationId(), c -> {
-            // Only the answer of a turn still held: a turn erased while it ran is answered, not stored.
-            if (answer.isOk() && holds(c, answer)) {
-                history.recordAnswer(c, answer, clock.instant());
-            }
+            // Only the running turn: a turn erased while it ran (status 'erased') is answered, not stored.
             try (PreparedStatement done = c.prepareStatement("""
                     UPDATE cb_conversation_turns SET status = 'done', updated_at = now()
-                    WHERE request_id = ? AND tenant_id = ? AND status IN ('queued', 'running')""")) {
-                done.setString(1, answer.requestId());
-                done.setString(2, answer.tenantId());
-                done.executeUpdate();
+                    WHERE tenant_id = ? AND request_id = ? AND conversation_id = ? AND status = 'running'""")) {
+                done.setString(1, answer.tenantId());
+                done.setString(2, answer.requestId());
+                done.setString(3, answer.conversationId());
+                if (done.executeUpdate() == 1 && answer.isOk() && withHistory) {
+                    history.recordAnswer(c, answer, clock.instant());
+                }
             }
             Optional<Turn> again = startedBy(c, answer.tenantId(), answer.conversationId(), cause);
             return again.isPresent() ? again : startNext(c, answer.tenantId(), answer.conversationId(), cause);
         });
-    }
-
-    private static boolean holds(Connection c, Answer answer) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT 1 FROM cb_conversation_turns WHERE request_id = ? AND tenant_id = ? AND conversation_id = ? "
-                        + "AND status <> 'erased'")) {
-            q.setString(1, answer.requestId());
-            q.setString(2, answer.tenantId());
-            q.setString(3, answer.conversationId());
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
-            }
-        }
     }
 
     /** The running turn a record started before, so its redelivery publishes the same model call again. */
@@ -252,9 +249,10 @@ final class TurnQueue {
         }
         try (PreparedStatement start = c.prepareStatement("""
                 UPDATE cb_conversation_turns SET status = 'running', started_by = ?, updated_at = now()
-                WHERE request_id = ?""")) {
+                WHERE tenant_id = ? AND request_id = ?""")) {
             start.setString(1, cause);
-            start.setString(2, requestId);
+            start.setString(2, tenantId);
+            start.setString(3, requestId);
             start.executeUpdate();
         }
         try (PreparedStatement advance = c.prepareStatement("""

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 final class Admission {
     private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
-    record Result(Verdict verdict, boolean duplicate, List<Outgoing> records) {
+    /** @param conversationId where the accepted turn is (for a duplicate: the earlier submission's conversation) */
+    record Result(Verdict verdict, boolean duplicate, String conversationId, List<Outgoing> records) {
     }
 
     private final RequestValidator validator;
@@ -42,10 +43,30 @@ final class Admission {
         java.util.Optional<Turn> again = submissions.claimedBy(source);
         if (again.isPresent()) {
             Turn turn = again.get();
-            return new Result(new Verdict.Accepted(turn), false,
+            return new Result(new Verdict.Accepted(turn), false, turn.conversationId(),
                     List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), turn)));
         }
         return admit(validator.validate(body, fallbackRequestId, clock.instant()), source, recordKey, false);
+    }
+
+    /**
+     * A request record whose admission failed (not a transient failure: those are retried) still
+     * ends with an answer. If its claim committed, its turn is published after all, so the request
+     * goes on and its sequence number is not left unused; otherwise it is refused with
+     * {@code internal}, labelled with the ids the record names (its producer is trusted).
+     */
+    List<Outgoing> onFailure(byte[] body, String source, String recordKey) throws SQLException {
+        java.util.Optional<Turn> claimed = submissions.claimedBy(source);
+        if (claimed.isPresent()) {
+            return List.of(Outgoing.to(Topics.TURNS, claimed.get().conversationId(), claimed.get()));
+        }
+        Verdict v = validator.validate(body, null, clock.instant());
+        if (v instanceof Verdict.Accepted a) {
+            Turn t = a.turn();
+            v = new Verdict.Rejected(ErrorCode.INTERNAL, "The gateway could not admit this request; it was not run",
+                    t.requestId(), t.tenantId(), recordKey != null ? recordKey : t.conversationId(), t.userId());
+        }
+        return admit(v, source, recordKey, false).records();
     }
 
     /**
@@ -58,8 +79,8 @@ final class Admission {
     }
 
     /** The records of outboxed submissions were acknowledged by the broker. */
-    void published(java.util.Collection<String> requestIds) throws SQLException {
-        submissions.published(requestIds);
+    void published(java.util.Collection<Turn> turns) throws SQLException {
+        submissions.published(turns);
     }
 
     private Result admit(Verdict verdict, String source, String recordKey, boolean outbox) throws SQLException {
@@ -70,25 +91,29 @@ final class Admission {
                 Answer error = Answer.error(r.requestId(), r.tenantId(), key, r.userId(), r.code(), r.message(),
                         clock.instant());
                 LOG.info("Rejected {} from {}: {} {}", r.requestId(), source, r.code().wire(), r.message());
-                yield new Result(verdict, false, List.of(Outgoing.to(Topics.ANSWERS, key, error)));
+                // Published without the TurnAnswer header: it refuses this submission and finishes no turn.
+                yield new Result(verdict, false, key, List.of(Outgoing.to(Topics.ANSWERS, key, error)));
             }
             case Verdict.Accepted a -> {
                 Turn turn = a.turn();
-                java.util.Optional<Turn> claimed = submissions.claim(turn, source, outbox);
-                if (claimed.isEmpty() && !submissions.tenantOf(turn.requestId()).orElse(turn.tenantId())
-                        .equals(turn.tenantId())) {
-                    // Another tenant's request id: say nothing about it, publish nothing under it.
-                    LOG.info("Refused request id {} from {}: it belongs to another tenant", turn.requestId(), source);
-                    yield new Result(new Verdict.Rejected(ErrorCode.INVALID_REQUEST,
-                            "requestId is already in use; choose another", null, turn.tenantId(), null, turn.userId()),
-                            false, List.of());
-                }
-                if (claimed.isEmpty()) {
-                    LOG.info("Dropped duplicate submission of request {} from {}", turn.requestId(), source);
-                    yield new Result(verdict, true, List.of());
-                }
-                yield new Result(verdict, false,
-                        List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), claimed.get())));
+                Submissions.Claim claim = submissions.claim(turn, a.fingerprint(), source, outbox);
+                yield switch (claim.outcome()) {
+                    case CLAIMED, AGAIN -> new Result(new Verdict.Accepted(claim.turn(), a.fingerprint()), false,
+                            claim.conversationId(), List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), claim.turn())));
+                    case DUPLICATE -> {
+                        LOG.info("Dropped duplicate submission of request {} from {}", turn.requestId(), source);
+                        yield new Result(verdict, true, claim.conversationId(), List.of());
+                    }
+                    case CONFLICT -> {
+                        LOG.info("Refused request {} from {}: its id was taken by a different request", turn.requestId(),
+                                source);
+                        // Labelled with the ids this submission named, all the caller's own; the earlier request goes on.
+                        yield admit(new Verdict.Rejected(ErrorCode.DUPLICATE_REQUEST, "requestId " + turn.requestId()
+                                + " was already used for a different request; use a new requestId for a new request",
+                                turn.requestId(), turn.tenantId(), recordKey != null ? recordKey : turn.conversationId(),
+                                turn.userId()), source, recordKey, outbox);
+                    }
+                };
             }
         };
     }

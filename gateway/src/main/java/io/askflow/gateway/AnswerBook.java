@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
- * Answers by request id, for the HTTP API. Answers are stored in PostgreSQL so that any gateway
+ * Answers by tenant and request id, for the HTTP API. Answers are stored in PostgreSQL so that any gateway
  * instance can serve any answer; a caller waiting on this instance is woken at once when this
  * instance consumes its answer, and otherwise finds it by looking again at short intervals.
  */
@@ -28,15 +28,13 @@ final class AnswerBook {
     private final DataSource db;
     private final Map<String, CompletableFuture<Answer>> waiters = new ConcurrentHashMap<>();
 
-    private static final java.util.Set<io.askflow.message.ErrorCode> REJECTION_CODES = java.util.EnumSet.of(
-            io.askflow.message.ErrorCode.INVALID_REQUEST, io.askflow.message.ErrorCode.TOO_LARGE,
-            io.askflow.message.ErrorCode.UNAUTHORIZED);
-    private static final String REJECTION_CODE_LIST = REJECTION_CODES.stream()
+    private static final String REJECTION_CODE_LIST = java.util.Arrays.stream(io.askflow.message.ErrorCode.values())
+            .filter(io.askflow.message.ErrorCode::refusesSubmission)
             .map(code -> "'" + code.wire() + "'").collect(java.util.stream.Collectors.joining(", "));
     /** Stores an answer once; only a rejection (see {@link #isRejection}) gives way to a later answer. */
     private static final String RECORD = """
             INSERT INTO gateway_answers (request_id, tenant_id, answer) VALUES (?, ?, ?::jsonb)
-            ON CONFLICT (request_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, answer = EXCLUDED.answer
+            ON CONFLICT (tenant_id, request_id) DO UPDATE SET answer = EXCLUDED.answer
             WHERE gateway_answers.answer->'error'->>'code' IN (%1$s)
               AND COALESCE(EXCLUDED.answer->'error'->>'code', '') NOT IN (%1$s)""".formatted(REJECTION_CODE_LIST);
 
@@ -45,8 +43,8 @@ final class AnswerBook {
     }
 
     void record(Answer answer) throws SQLException {
-        if (answer.requestId() == null) {
-            return; // a rejection of a request without an id: nobody can ask for it
+        if (answer.requestId() == null || answer.tenantId() == null) {
+            return; // a rejection of a request without an id or tenant: nobody can ask for it
         }
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
@@ -66,7 +64,7 @@ final class AnswerBook {
                 throw e;
             }
         }
-        CompletableFuture<Answer> w = waiters.remove(answer.requestId());
+        CompletableFuture<Answer> w = waiters.remove(key(answer.tenantId(), answer.requestId()));
         if (w != null) {
             w.complete(answer);
         }
@@ -97,10 +95,13 @@ final class AnswerBook {
         }
     }
 
-    Optional<Answer> find(String requestId) throws SQLException {
+    /** The tenant's answer under its request id; request ids are per tenant, so another's is never found. */
+    Optional<Answer> find(String tenantId, String requestId) throws SQLException {
         try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT answer::text FROM gateway_answers WHERE request_id = ?")) {
-            q.setString(1, requestId);
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT answer::text FROM gateway_answers WHERE tenant_id = ? AND request_id = ?")) {
+            q.setString(1, tenantId);
+            q.setString(2, requestId);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? Optional.of(Json.read(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         Answer.class)) : Optional.empty();
@@ -108,19 +109,15 @@ final class AnswerBook {
         }
     }
 
-    /** The answer, waiting up to {@code wait} for it to arrive. */
-    Optional<Answer> await(String requestId, Duration wait) throws SQLException, InterruptedException {
-        return await(requestId, wait, a -> true);
-    }
-
-    /** The answer, waiting up to {@code wait} for one that {@code wanted} accepts. */
-    Optional<Answer> await(String requestId, Duration wait, Predicate<Answer> wanted)
+    /** The tenant's answer, waiting up to {@code wait} for one that {@code wanted} accepts. */
+    Optional<Answer> await(String tenantId, String requestId, Duration wait, Predicate<Answer> wanted)
             throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
+        String key = key(tenantId, requestId);
         while (true) {
-            CompletableFuture<Answer> waiter = waiters.computeIfAbsent(requestId, k -> new CompletableFuture<>());
+            CompletableFuture<Answer> waiter = waiters.computeIfAbsent(key, k -> new CompletableFuture<>());
             try {
-                Optional<Answer> stored = find(requestId).filter(wanted);
+                Optional<Answer> stored = find(tenantId, requestId).filter(wanted);
                 if (stored.isPresent()) {
                     return stored;
                 }
@@ -139,13 +136,17 @@ final class AnswerBook {
                     throw new IllegalStateException(e.getCause());
                 }
             } finally {
-                waiters.remove(requestId, waiter);
+                waiters.remove(key, waiter);
             }
         }
     }
 
     /** An answer that rejected a submission; it never stands for an accepted request with the same id. */
     static boolean isRejection(Answer a) {
-        return a.error() != null && REJECTION_CODES.contains(a.error().code());
+        return a.error() != null && a.error().code().refusesSubmission();
+    }
+
+    private static String key(String tenantId, String requestId) {
+        return tenantId + '\n' + requestId; // neither id may contain a line break
     }
 }

@@ -5,6 +5,7 @@ import io.askflow.knowledge.DocumentStore;
 import io.askflow.knowledge.DocumentText;
 import io.askflow.message.DocumentUpload;
 import io.askflow.message.Json;
+import io.askflow.message.StorableText;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Base64;
@@ -35,16 +36,18 @@ final class DocumentIntake {
             throw new IllegalArgumentException("The document has " + bytes.length + " bytes; the limit is " + maxBytes);
         }
         DocumentText.Extracted extracted = DocumentText.extract(bytes, contentType);
-        if (extracted.text().isBlank()) {
+        // A document is content, not a field a caller can retype: what PostgreSQL cannot store is replaced.
+        String text = StorableText.of(extracted.text());
+        if (text.isBlank()) {
             throw new IllegalArgumentException("The document contains no text");
         }
-        String t = title != null && !title.isBlank() ? title.strip()
-                : extracted.title() != null ? extracted.title() : "untitled";
+        String t = StorableText.of(title != null && !title.isBlank() ? title.strip()
+                : extracted.title() != null ? extracted.title() : "untitled");
         t = t.length() > MAX_TITLE ? t.substring(0, MAX_TITLE) : t;
         String type = contentType == null || contentType.isBlank() ? "text/plain" : contentType.split(";")[0].strip();
         String user = userId == null || userId.isBlank() ? "anonymous" : userId;
-        return id == null ? documents.add(tenantId, user, t, type, extracted.text())
-                : documents.add(id, tenantId, user, t, type, extracted.text());
+        return id == null ? documents.add(tenantId, user, t, type, text)
+                : documents.add(id, tenantId, user, t, type, text);
     }
 
     /** A record from {@code askflow.documents}; its tenant comes from the record (trusted producers). */

@@ -60,7 +60,8 @@ public final class GatewayService implements AutoCloseable {
         requests = KafkaClients.exactlyOnceRunner(config, GROUP,
                 // Key-ordered: a conversation's requests are numbered in the order they were produced.
                 List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
-                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records())),
+                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()),
+                        (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())),
                         Route.of(Topics.DOCUMENTS, in -> {
                             intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                             return List.of();

@@ -134,19 +134,16 @@ final class HttpApi implements AutoCloseable {
             producer.send(r).get();
         }
         if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {
-            admission.published(List.of(a.turn().requestId()));
+            admission.published(List.of(a.turn()));
         }
         switch (result.verdict()) {
             case Verdict.Rejected r -> call.error(status(r.code()), r.code(), r.message());
             case Verdict.Accepted a -> {
                 String requestId = a.turn().requestId();
-                String conversationId = result.duplicate()
-                        ? submissions.conversationOf(requestId).orElse(a.turn().conversationId())
-                        : a.turn().conversationId();
+                String conversationId = result.conversationId();
                 // The answer of this accepted request, not an earlier rejection of a request with its id.
                 Optional<Answer> answer = wait.isZero() ? Optional.empty()
-                        : answers.await(requestId, wait, stored -> !AnswerBook.isRejection(stored))
-                                .filter(stored -> call.tenantId().equals(stored.tenantId()));
+                        : answers.await(call.tenantId(), requestId, wait, stored -> !AnswerBook.isRejection(stored));
                 if (answer.isPresent()) {
                     call.respond(200, answer.get());
                 } else {
@@ -165,26 +162,27 @@ final class HttpApi implements AutoCloseable {
         return switch (code) {
             case TOO_LARGE -> 413;
             case UNAUTHORIZED -> 403;
+            case DUPLICATE_REQUEST -> 409;
             default -> 400;
         };
     }
 
     private void lookUp(HttpCall call, String requestId) throws Exception {
         Duration wait = waitParameter(call);
-        boolean own = submissions.tenantOf(requestId).map(call.tenantId()::equals).orElse(false);
-        Optional<Answer> answer = ownAnswer(call, requestId, own ? wait : Duration.ZERO);
+        // Only the caller's tenant's ids exist for it. For an accepted request only its own answer
+        // counts, never a refusal of a later submission that reused its id; a request that was never
+        // accepted shows its refusal.
+        boolean accepted = submissions.accepted(call.tenantId(), requestId);
+        Optional<Answer> answer = accepted
+                ? answers.await(call.tenantId(), requestId, wait, stored -> !AnswerBook.isRejection(stored))
+                : answers.find(call.tenantId(), requestId);
         if (answer.isPresent()) {
             call.respond(200, answer.get());
-        } else if (own) {
+        } else if (accepted) {
             call.respond(202, Map.of("requestId", requestId, "status", "pending"));
         } else {
             call.error(404, ErrorCode.INVALID_REQUEST, "No request with id " + requestId + " was accepted");
         }
-    }
-
-    /** The answer only if it is the caller's tenant's; another tenant's is as good as absent. */
-    private Optional<Answer> ownAnswer(HttpCall call, String requestId, Duration wait) throws Exception {
-        return answers.await(requestId, wait).filter(a -> call.tenantId().equals(a.tenantId()));
     }
 
     private byte[] readBounded(InputStream in) throws IOException {

@@ -114,7 +114,7 @@ final class Jobs {
                 PreparedStatement q = c.prepareStatement("""
                         SELECT i.document_id, i.request_id, i.status, a.answer::text
                         FROM gateway_job_items i JOIN gateway_jobs j ON j.id = i.job_id
-                        LEFT JOIN gateway_answers a ON a.request_id = i.request_id
+                        LEFT JOIN gateway_answers a ON a.tenant_id = j.tenant_id AND a.request_id = i.request_id
                         WHERE j.id = ? AND j.tenant_id = ? ORDER BY i.document_id""")) {
             q.setString(1, jobId);
             q.setString(2, tenantId);

@@ -125,7 +125,7 @@ final class JobsApi implements HttpApi.Routes {
         for (Future<RecordMetadata> f : sent) {
             f.get();
         }
-        submissions.published(claimed.stream().map(Turn::requestId).toList());
+        submissions.published(claimed);
         call.respond(202, Map.of("jobId", jobId, "total", turns.size(), "statusUrl", "/v1/jobs/" + jobId));
     }
 

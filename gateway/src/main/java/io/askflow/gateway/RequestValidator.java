@@ -1,6 +1,7 @@
 package io.askflow.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.askflow.knowledge.Tenant;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.message.AskflowMessage;
@@ -8,6 +9,7 @@ import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
 import io.askflow.message.PromptRequest;
+import io.askflow.message.StorableText;
 import io.askflow.message.Turn;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -66,23 +68,29 @@ final class RequestValidator {
         }
         if (bytes.length > limits.maxRequestBytes()) {
             return reject(ErrorCode.TOO_LARGE, "The request is " + bytes.length + " bytes; the limit is "
-                    + limits.maxRequestBytes(), bestEffort(bytes));
+                    + limits.maxRequestBytes(), bestEffort(bytes, authenticated));
         }
         JsonNode tree;
         try {
-            tree = Json.tree(bytes);
+            tree = Json.treeAsSent(bytes);
         } catch (MessageFormatException e) {
             return reject(ErrorCode.INVALID_REQUEST, "The request is not valid JSON: " + e.getMessage(), null);
         }
         if (!tree.isObject()) {
             return reject(ErrorCode.INVALID_REQUEST, "The request must be a JSON object", null);
         }
+        PartialIds ids = PartialIds.of(tree, authenticated);
+        Optional<String> unstorable = unstorable(tree, "");
+        if (unstorable.isPresent()) {
+            return reject(ErrorCode.INVALID_REQUEST, unstorable.get(), ids);
+        }
         PromptRequest r;
         try {
             r = Json.mapper().treeToValue(tree, PromptRequest.class);
+        } catch (MismatchedInputException e) {
+            return reject(ErrorCode.INVALID_REQUEST, wrongType(e), ids);
         } catch (Exception e) {
-            return reject(ErrorCode.INVALID_REQUEST, "A field has the wrong type: " + firstLine(e.getMessage()),
-                    PartialIds.of(tree));
+            return reject(ErrorCode.INVALID_REQUEST, "A field has the wrong type: " + firstLine(e.getMessage()), ids);
         }
         return validate(r, fallbackRequestId, now, authenticated);
     }
@@ -158,7 +166,8 @@ final class RequestValidator {
                 r.prompt(), r.model(), r.timeZone(), now,
                 r.deadline() != null ? r.deadline() : now.plus(limits.defaultDeadline()),
                 r.metadata());
-        return new Verdict.Accepted(turn);
+        return new Verdict.Accepted(turn, Verdict.Accepted.fingerprint(r.conversationId(), r.userId(), r.prompt(),
+                r.model(), r.timeZone(), r.deadline(), r.metadata(), null));
     }
 
     private static Verdict reject(ErrorCode code, String message, PartialIds ids) {
@@ -167,12 +176,65 @@ final class RequestValidator {
     }
 
     /** The ids of an oversized request, if it is JSON at all, so its rejection can still be correlated. */
-    private static PartialIds bestEffort(byte[] bytes) {
+    private static PartialIds bestEffort(byte[] bytes, Optional<String> authenticated) {
         try {
-            return PartialIds.of(Json.tree(bytes));
+            return PartialIds.of(Json.tree(bytes), authenticated);
         } catch (MessageFormatException e) {
-            return null;
+            return authenticated.map(t -> new PartialIds(null, t, null, null)).orElse(null);
         }
+    }
+
+    /**
+     * Caller text PostgreSQL cannot store is refused, naming the field, rather than silently changed:
+     * the caller can fix it, and what is stored is what it sent.
+     */
+    private static Optional<String> unstorable(JsonNode node, String path) {
+        if (node.isTextual()) {
+            int at = StorableText.firstUnstorable(node.textValue());
+            return at < 0 ? Optional.empty() : Optional.of(fieldName(path) + " contains "
+                    + StorableText.describe(node.textValue().charAt(at)) + " at index " + at
+                    + ", which askflow cannot store; remove it");
+        }
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var f = fields.next();
+            String at = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+            int bad = StorableText.firstUnstorable(f.getKey());
+            if (bad >= 0) {
+                return Optional.of("A field name in " + fieldName(path) + " contains "
+                        + StorableText.describe(f.getKey().charAt(bad)) + ", which askflow cannot store");
+            }
+            Optional<String> inside = unstorable(f.getValue(), at);
+            if (inside.isPresent()) {
+                return inside;
+            }
+        }
+        for (int i = 0; node.isArray() && i < node.size(); i++) {
+            Optional<String> inside = unstorable(node.get(i), path + "[" + i + "]");
+            if (inside.isPresent()) {
+                return inside;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String fieldName(String path) {
+        return path.isEmpty() ? "the request" : path;
+    }
+
+    /** Names the field and the type it must have, e.g. "prompt must be a string, not a number". */
+    private static String wrongType(MismatchedInputException e) {
+        String field = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(java.util.stream.Collectors.joining(".")).replace(".[", "[");
+        Class<?> target = e.getTargetType();
+        String expected = target == null ? "of another type"
+                : target == String.class ? "a string"
+                : target == int.class || target == Integer.class || target == long.class ? "an integer"
+                : Instant.class.isAssignableFrom(target) ? "an ISO-8601 instant string"
+                : Map.class.isAssignableFrom(target) ? "an object of strings"
+                : "of another type";
+        return (field.isEmpty() ? "A field" : field) + " must be " + expected;
     }
 
     private static String nz(String s) {
@@ -186,9 +248,10 @@ final class RequestValidator {
     }
 
     private record PartialIds(String requestId, String tenantId, String conversationId, String userId) {
-        static PartialIds of(JsonNode tree) {
-            return new PartialIds(text(tree, "requestId"), text(tree, "tenantId"), text(tree, "conversationId"),
-                    text(tree, "userId"));
+        /** An authenticated caller's rejection is labelled with its own tenant, never one the body names. */
+        static PartialIds of(JsonNode tree, Optional<String> authenticated) {
+            return new PartialIds(text(tree, "requestId"), authenticated.orElseGet(() -> text(tree, "tenantId")),
+                    text(tree, "conversationId"), text(tree, "userId"));
         }
 
         private static String text(JsonNode tree, String field) {

@@ -15,7 +15,10 @@ import java.util.Collection;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** The gateway's memory of accepted request ids, which makes submitting the same request twice harmless. */
+/**
+ * The gateway's memory of accepted request ids, per tenant, which makes submitting the same request
+ * twice harmless and a different request under a taken id a coded refusal.
+ */
 final class Submissions {
     private final DataSource db;
 
@@ -23,25 +26,39 @@ final class Submissions {
         this.db = db;
     }
 
-    /**
-     * Records the turn's request id as accepted from {@code source} (the Kafka coordinates or the
-     * HTTP call that brought it) and gives it its place in the conversation. Returns the turn to
-     * publish, with its sequence: the first time, and again (same sequence) when the same record is
-     * redelivered after a crash. Empty when a different submission already claimed the id.
-     */
-    java.util.Optional<Turn> claim(Turn turn, String source) throws SQLException {
-        return claim(turn, source, false);
+    /** What claiming a request id came to. */
+    enum Outcome {
+        /** The id was free: the turn is the caller's, with its new sequence. */
+        CLAIMED,
+        /** The same record or call claimed it before (a redelivery): the same turn, same sequence. */
+        AGAIN,
+        /** Another submission with the same content claimed it: nothing to do. */
+        DUPLICATE,
+        /** Another submission with different content claimed it: refused with duplicate_request. */
+        CONFLICT
+    }
+
+    /** @param conversationId the conversation of the turn that holds the id (for a duplicate: the earlier one's) */
+    record Claim(Outcome outcome, Turn turn, String conversationId) {
+        boolean publishes() {
+            return outcome == Outcome.CLAIMED || outcome == Outcome.AGAIN;
+        }
     }
 
     /**
+     * Records the turn's request id, within its tenant, as accepted from {@code source} (the Kafka
+     * coordinates or the HTTP call that brought it) and gives it its place in the conversation.
+     *
+     * @param fingerprint what was submitted (see {@link Verdict.Accepted#fingerprint}), to tell a
+     *     duplicate from a conflicting reuse of the id
      * @param outbox keep the claimed turn as pending until {@link #published} confirms it: for turns
      *     the gateway publishes itself, which no Kafka redelivery would bring back
      */
-    java.util.Optional<Turn> claim(Turn turn, String source, boolean outbox) throws SQLException {
+    Claim claim(Turn turn, String fingerprint, String source, boolean outbox) throws SQLException {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try {
-                java.util.Optional<Turn> claimed = claim(c, turn, source, outbox);
+                Claim claimed = claim(c, turn, fingerprint, source, outbox);
                 c.commit();
                 return claimed;
             } catch (SQLException | RuntimeException e) {
@@ -69,8 +86,11 @@ final class Submissions {
                 alongside.run(c);
                 List<Turn> claimed = new ArrayList<>();
                 for (Turn t : turns) {
-                    claimed.add(claim(c, t, source, true).orElseThrow(
-                            () -> new IllegalStateException("Request id " + t.requestId() + " was already claimed")));
+                    Claim claim = claim(c, t, new Verdict.Accepted(t).fingerprint(), source, true);
+                    if (claim.outcome() != Outcome.CLAIMED) {
+                        throw new IllegalStateException("Request id " + t.requestId() + " was already claimed");
+                    }
+                    claimed.add(claim.turn());
                 }
                 c.commit();
                 return claimed;
@@ -81,17 +101,19 @@ final class Submissions {
         }
     }
 
-    private static java.util.Optional<Turn> claim(Connection c, Turn turn, String source, boolean outbox)
+    private static Claim claim(Connection c, Turn turn, String fingerprint, String source, boolean outbox)
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("""
-                INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at, user_id)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""")) {
+                INSERT INTO gateway_submissions
+                    (request_id, tenant_id, conversation_id, source, accepted_at, user_id, content_sha256)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING""")) {
             insert.setString(1, turn.requestId());
             insert.setString(2, turn.tenantId());
             insert.setString(3, turn.conversationId());
             insert.setString(4, source);
             insert.setTimestamp(5, Timestamp.from(turn.acceptedAt()));
             insert.setString(6, turn.userId());
+            insert.setString(7, fingerprint);
             if (insert.executeUpdate() == 1) {
                 // An id a deletion erased in flight is new again: its coming answer belongs to this claim.
                 try (PreparedStatement fresh = c.prepareStatement(
@@ -102,25 +124,36 @@ final class Submissions {
                 }
                 long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
                 Turn numbered = turn.withSequence(sequence);
-                try (PreparedStatement set = c.prepareStatement(
-                        "UPDATE gateway_submissions SET sequence = ?, turn = ?::jsonb, pending_turn = ?::jsonb WHERE request_id = ?")) {
+                try (PreparedStatement set = c.prepareStatement("""
+                        UPDATE gateway_submissions SET sequence = ?, turn = ?::jsonb, pending_turn = ?::jsonb
+                        WHERE tenant_id = ? AND request_id = ?""")) {
                     String json = Json.writeString(numbered);
                     set.setLong(1, sequence);
                     set.setString(2, json);
                     set.setString(3, outbox ? json : null);
-                    set.setString(4, turn.requestId());
+                    set.setString(4, turn.tenantId());
+                    set.setString(5, turn.requestId());
                     set.executeUpdate();
                 }
-                return java.util.Optional.of(numbered);
+                return new Claim(Outcome.CLAIMED, numbered, numbered.conversationId());
             }
         }
-        try (PreparedStatement owner = c.prepareStatement(
-                "SELECT source, sequence FROM gateway_submissions WHERE request_id = ?")) {
-            owner.setString(1, turn.requestId());
+        try (PreparedStatement owner = c.prepareStatement("""
+                SELECT source, sequence, conversation_id, content_sha256 FROM gateway_submissions
+                WHERE tenant_id = ? AND request_id = ?""")) {
+            owner.setString(1, turn.tenantId());
+            owner.setString(2, turn.requestId());
             try (ResultSet rs = owner.executeQuery()) {
-                return rs.next() && source.equals(rs.getString(1))
-                        ? java.util.Optional.of(turn.withSequence(rs.getLong(2)))
-                        : java.util.Optional.empty();
+                if (!rs.next()) {
+                    throw new SQLException("Request " + turn.requestId() + " was claimed and is gone: erased meanwhile",
+                            "40001"); // a serialisation conflict in effect: handled again, it is claimed anew
+                }
+                if (source.equals(rs.getString(1))) {
+                    return new Claim(Outcome.AGAIN, turn.withSequence(rs.getLong(2)), rs.getString(3));
+                }
+                String earlier = rs.getString(4);
+                boolean same = earlier == null || earlier.equals(fingerprint);
+                return new Claim(same ? Outcome.DUPLICATE : Outcome.CONFLICT, null, rs.getString(3));
             }
         }
     }
@@ -141,35 +174,29 @@ final class Submissions {
         }
     }
 
-    /** The tenant that submitted a request id, if any did. */
-    java.util.Optional<String> tenantOf(String requestId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT tenant_id FROM gateway_submissions WHERE request_id = ?")) {
-            q.setString(1, requestId);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
-            }
-        }
-    }
-
-    /** The conversation of an already accepted request, so a duplicate HTTP submission can be told where it went. */
-    java.util.Optional<String> conversationOf(String requestId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("SELECT conversation_id FROM gateway_submissions WHERE request_id = ?")) {
-            q.setString(1, requestId);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
-            }
-        }
-    }
-
     /** The turns' publish is confirmed: the outbox sweeper leaves them alone. */
-    void published(Collection<String> requestIds) throws SQLException {
+    void published(Collection<Turn> turns) throws SQLException {
         try (Connection c = db.getConnection();
-                PreparedStatement up = c.prepareStatement(
-                        "UPDATE gateway_submissions SET pending_turn = NULL WHERE request_id = ANY (?)")) {
-            up.setArray(1, c.createArrayOf("text", requestIds.toArray()));
+                PreparedStatement up = c.prepareStatement("""
+                        UPDATE gateway_submissions s SET pending_turn = NULL
+                        FROM unnest(?::text[], ?::text[]) AS t (tenant_id, request_id)
+                        WHERE s.tenant_id = t.tenant_id AND s.request_id = t.request_id""")) {
+            up.setArray(1, c.createArrayOf("text", turns.stream().map(Turn::tenantId).toArray()));
+            up.setArray(2, c.createArrayOf("text", turns.stream().map(Turn::requestId).toArray()));
             up.executeUpdate();
+        }
+    }
+
+    /** Whether the tenant's request id was accepted. */
+    boolean accepted(String tenantId, String requestId) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT 1 FROM gateway_submissions WHERE tenant_id = ? AND request_id = ?")) {
+            q.setString(1, tenantId);
+            q.setString(2, requestId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

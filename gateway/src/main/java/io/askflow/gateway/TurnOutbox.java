@@ -57,11 +57,11 @@ final class TurnOutbox implements AutoCloseable {
             acks.add(producer.send(new ProducerRecord<>(Topics.TURNS.name(), t.conversationId(), Topics.TURNS.encode(t))));
         }
         // Confirm each turn that made it, so one failing send does not make the whole batch go again.
-        List<String> done = new ArrayList<>();
+        List<Turn> done = new ArrayList<>();
         for (int i = 0; i < acks.size(); i++) {
             try {
                 acks.get(i).get();
-                done.add(pending.get(i).requestId());
+                done.add(pending.get(i));
             } catch (java.util.concurrent.ExecutionException e) {
                 LOG.warn("Outbox could not publish turn {}: {}", pending.get(i).requestId(), e.getCause().toString());
             }

@@ -38,7 +38,13 @@ class RequestValidatorTest {
         "blank prompt              | {\"requestId\":\"r1\",\"prompt\":\"  \"}               | invalid_request | prompt is required",
         "missing requestId         | {\"prompt\":\"hi\"}                                    | invalid_request | requestId is required",
         "bad requestId             | {\"requestId\":\"a b\",\"prompt\":\"hi\"}              | invalid_request | requestId must be",
-        "wrong type                | {\"requestId\":\"r1\",\"prompt\":{\"x\":1}}            | invalid_request | wrong type",
+        "object for a string       | {\"requestId\":\"r1\",\"prompt\":{\"x\":1}}            | invalid_request | prompt must be a string",
+        "number for a string       | {\"requestId\":\"r1\",\"prompt\":42}                     | invalid_request | prompt must be a string",
+        "number for a metadata value | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"metadata\":{\"a\":1}} | invalid_request | metadata.a must be a string",
+        "number for a deadline     | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"deadline\":1} | invalid_request | deadline must be an ISO-8601",
+        "string for a number       | {\"schemaVersion\":\"1\",\"requestId\":\"r1\",\"prompt\":\"hi\"} | invalid_request | schemaVersion must be an integer",
+        "NUL in the prompt         | {\"requestId\":\"r1\",\"prompt\":\"a\\u0000\"}         | invalid_request | prompt contains U+0000",
+        "lone surrogate in user id | {\"requestId\":\"r1\",\"prompt\":\"a\",\"userId\":\"\\ud800\"} | invalid_request | userId contains an unpaired surrogate",
         "bad time zone             | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"timeZone\":\"Mars/Base\"} | invalid_request | IANA",
         "past deadline             | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"deadline\":\"2020-01-01T00:00:00Z\"} | invalid_request | already passed",
         "future schema             | {\"schemaVersion\":9,\"requestId\":\"r1\",\"prompt\":\"hi\"} | invalid_request | newer",
@@ -72,6 +78,25 @@ class RequestValidatorTest {
     void emptyRecordIsInvalid() {
         assertThat(((Verdict.Rejected) validator.validate(new byte[0], null, NOW)).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
         assertThat(((Verdict.Rejected) validator.validate((byte[]) null, null, NOW)).code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+    }
+
+    @Test
+    void anHttpCallersRejectionIsLabelledWithItsOwnTenantNeverTheBodys() {
+        Verdict v = validator.validate("{\"requestId\":\"r1\",\"tenantId\":\"acme\",\"prompt\":42}".getBytes(StandardCharsets.UTF_8),
+                null, NOW, "globex");
+        assertThat(((Verdict.Rejected) v).tenantId()).isEqualTo("globex");
+    }
+
+    @Test
+    void theSameSubmissionHasTheSameFingerprintWhateverTheGatewayFillsIn() {
+        String json = "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"metadata\":{\"a\":\"1\",\"b\":\"2\"}}";
+        String reordered = "{\"metadata\":{\"b\":\"2\",\"a\":\"1\"},\"prompt\":\"hi\",\"requestId\":\"r1\"}";
+        Verdict.Accepted a = (Verdict.Accepted) validate(json);
+        Verdict.Accepted b = (Verdict.Accepted) validator.validate(reordered.getBytes(StandardCharsets.UTF_8), null,
+                NOW.plusSeconds(5));
+        assertThat(a.fingerprint()).isEqualTo(b.fingerprint());
+        assertThat(((Verdict.Accepted) validate("{\"requestId\":\"r1\",\"prompt\":\"ho\"}")).fingerprint())
+                .isNotEqualTo(a.fingerprint());
     }
 
     @Test

@@ -120,6 +120,6 @@ final class ModelCallHandler {
     }
 
     private static List<Outgoing> answer(Answer a) {
-        return List.of(Outgoing.to(Topics.ANSWERS, a.conversationId(), a));
+        return List.of(io.askflow.kafka.TurnAnswer.of(a));
     }
 }

@@ -67,6 +67,6 @@ final class ToolCallHandler {
     }
 
     private static List<Outgoing> answer(Answer a) {
-        return List.of(Outgoing.to(Topics.ANSWERS, a.conversationId(), a));
+        return List.of(io.askflow.kafka.TurnAnswer.of(a));
     }
 }
