@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,6 +35,9 @@ public final class KafkaClients {
      * full fetch.max.wait.ms (500 ms by default). 10 ms keeps a hop fast for a few idle fetches a second.
      */
     public static final int READ_COMMITTED_FETCH_WAIT_MS = 10;
+
+    /** How long a member that died without leaving keeps its partitions before the group moves them. */
+    public static final int SESSION_TIMEOUT_MS = 10_000;
 
     private KafkaClients() {
     }
@@ -95,10 +99,15 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, READ_COMMITTED_FETCH_WAIT_MS);
-        // KIP-848: the broker assigns incrementally, so a member joining or leaving moves only the
-        // partitions that change owner and no other member stops (docs/architecture.md, Rebalances).
-        // Session timeout and heartbeats are then the broker's settings (group.consumer.*), not ours.
-        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        // Cooperative rebalancing on the classic protocol: a member joining or leaving moves only the
+        // partitions that change owner and no other member stops. Not KIP-848's protocol: there, a
+        // static member SIGKILLed and restarted is refused (UnreleasedInstanceIdException, fatal to
+        // the consumer) until the broker's session timeout (45 s minimum by default) expires, where
+        // the classic protocol hands it its partitions at once (docs/architecture.md, Rebalances).
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // A member killed without leaving holds its partitions this long; the default is 45 s.
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, SESSION_TIMEOUT_MS);
         config.find(Settings.INSTANCE_ID).ifPresent(id -> {
             // Static membership: a restarted instance takes its partitions back without a rebalance.
             p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupId + "-" + id);
