@@ -26,7 +26,8 @@ public final class ServiceProcess {
         LOG.info("Starting {} with {}", name, config.describe());
         AutoCloseable service;
         try {
-            Preflight.kafka(config);
+            // No Kafka preflight here: a deployed service restarted during a broker restart should
+            // wait for the broker (its runner retries), not exit.
             service = starter.start(config);
         } catch (StartupFailure e) {
             System.err.println(name + ": " + e.getMessage());

@@ -62,6 +62,9 @@ final class EmbeddedRun implements AutoCloseable {
         }
         // Before Kafka and PostgreSQL are started: a wrong model endpoint should fail in a second.
         ModelEndpointCheck.verify(Config.of(effective));
+        if (localModel != null) {
+            ModelEndpointCheck.warmUp(Config.of(effective), LocalModel.MODEL_NAME);
+        }
         infrastructure = Infrastructure.resolve(env, Path.of(given.get(Settings.DATA_DIR)).toAbsolutePath(), kafkaPort);
         effective.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infrastructure.kafka().bootstrapServers());
         effective.put(Settings.DATABASE_URL.name(), infrastructure.postgres().jdbcUrl());

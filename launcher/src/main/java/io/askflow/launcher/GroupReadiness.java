@@ -18,7 +18,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * Waits until every consumer group of the pipeline has finished its first join: the group is
- * stable and each member holds partitions. Until then a request waits in Kafka for the first
+ * stable and its partitions are assigned. Until then a request waits in Kafka for the first
  * rebalances (the group coordinator, {@code __consumer_offsets} and {@code __transaction_state}
  * being created on a fresh broker), which made the first turn after "up" take about three seconds.
  * Asked of the broker rather than of the runners, so it needs no hook in the services.
@@ -69,7 +69,8 @@ final class GroupReadiness {
     }
 
     private static boolean assigned(ConsumerGroupDescription group) {
-        return group.groupState() == GroupState.STABLE && !group.members().isEmpty()
-                && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+        // anyMatch, not allMatch: on a shared cluster a group may have more members than partitions.
+        return group.groupState() == GroupState.STABLE
+                && group.members().stream().anyMatch(m -> !m.assignment().topicPartitions().isEmpty());
     }
 }

@@ -69,7 +69,7 @@ public final class Main {
         return String.format("""
                 askflow is up (%.1f s): Kafka at %s, HTTP API at http://%s
                 Try it (in another terminal):
-                  echo '{"requestId":"r-1","conversationId":"c-1","prompt":"What day is it?"}' | kcat -b %s -t %s -k c-1 -P
+                  echo '{"requestId":"r-1","conversationId":"c-1","prompt":"What day is it?"}' | kcat -b %s -t %s -X partitioner=murmur2_random -k c-1 -P
                   kcat -b %s -t %s -C -X isolation.level=read_committed -e
                   curl -s -XPOST 'http://%s/v1/prompts?wait=30' -H 'content-type: application/json' -d '{"prompt":"What is today'\\''s date?"}'
                 Stop with Ctrl-C.

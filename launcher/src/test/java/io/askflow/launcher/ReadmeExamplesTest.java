@@ -60,6 +60,7 @@ class ReadmeExamplesTest {
 
     private final List<Process> background = new ArrayList<>();
     private final Map<String, String> addresses = new LinkedHashMap<>();
+    private String servePrinted = "";
 
     record Block(int line, String section, String lang, String marker, String body) {
         String where() {
@@ -130,6 +131,22 @@ class ReadmeExamplesTest {
             }
         }
         assertThat(addresses).as("the README starts ./askflow serve").isNotEmpty();
+        runWhatServePrinted();
+    }
+
+    /** The commands serve prints to paste work as printed (no address substitution: they carry the real ones). */
+    private void runWhatServePrinted() throws Exception {
+        List<String> printed = servePrinted.lines().map(String::strip)
+                .filter(l -> l.startsWith("echo ") || l.startsWith("kcat ") || l.startsWith("curl ")).toList();
+        assertThat(printed).as("serve prints kcat and curl commands").hasSize(3);
+        for (String line : printed) {
+            Block b = new Block(0, "printed by ./askflow serve", "bash", null, line);
+            Path output = tmp.resolve("printed-" + printed.indexOf(line) + ".out");
+            awaitExit(b, start(b, output), output);
+            if (line.startsWith("curl ")) {
+                assertThat(Files.readString(output)).as("answer to the printed curl").contains("\"status\":\"ok\"");
+            }
+        }
     }
 
     private static boolean isOutput(Block b) {
@@ -207,6 +224,7 @@ class ReadmeExamplesTest {
         if (!http.equals("localhost:" + EmbeddedRun.HTTP_PORT)) {
             assertThat(serveOutput).contains("Port " + EmbeddedRun.HTTP_PORT + " is in use, so the HTTP API took a free port");
         }
+        servePrinted = serveOutput;
         addresses.put("127.0.0.1:" + EmbeddedRun.KAFKA_PORT, kafka);
         addresses.put("localhost:" + EmbeddedRun.KAFKA_PORT, kafka);
         addresses.put("localhost:" + EmbeddedRun.HTTP_PORT, http);
@@ -221,7 +239,13 @@ class ReadmeExamplesTest {
     }
 
     private Process start(Block b, Path output) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(AskflowScriptTest.which("bash"), "-e", "-o", "pipefail", "-c", substitute(b.body))
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/stdbuf"))) {
+            // Output goes to a file, not a terminal: without line buffering kcat keeps what it read in its buffer.
+            command.addAll(List.of("/usr/bin/stdbuf", "-oL"));
+        }
+        command.addAll(List.of(AskflowScriptTest.which("bash"), "-e", "-o", "pipefail", "-c", substitute(b.body)));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(AskflowScriptTest.REPO.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())

@@ -7,7 +7,12 @@ import com.openai.errors.PermissionDeniedException;
 import com.openai.errors.UnauthorizedException;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.message.ChatMessage;
+import io.askflow.message.ModelCall;
 import io.askflow.service.StartupFailure;
+import io.askflow.tool.BuiltinTools;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Calls {@code GET /models} once at start-up, through the same SDK client the model-caller uses, so
@@ -36,6 +41,23 @@ public final class ModelEndpointCheck {
                     + "): start that server or fix OPENAI_BASE_URL.", e);
         } catch (OpenAIServiceException e) {
             // Reachable and not refusing the key; the model list itself is optional.
+        } finally {
+            client.close();
+        }
+    }
+
+    /**
+     * One chat completion with a tool offered, through the model-caller's own code path, so the
+     * first turn does not pay for loading the SDK's request and response classes (about 1.5 s on a
+     * two-core machine). Only for a free endpoint such as the offline local model: it is a real call.
+     */
+    public static void warmUp(Config config, String model) {
+        OpenAIClient client = ModelCallerService.openAiClient(config, config.get(Settings.STARTUP_TIMEOUT));
+        try {
+            ModelCall call = new ModelCall(ModelCall.CURRENT_SCHEMA_VERSION, "warm-up", "warm-up", "warm-up", "warm-up", model, 0,
+                    java.time.Instant.now().plusSeconds(60),
+                    List.of(ChatMessage.user("warm-up")), List.of(BuiltinTools.CURRENT_TIME), List.of(), null, Map.of());
+            new OpenAiChatModel(client).complete(call, model, true);
         } finally {
             client.close();
         }
