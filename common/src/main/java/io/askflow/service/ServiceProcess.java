@@ -24,7 +24,16 @@ public final class ServiceProcess {
     public static void run(String name, Starter starter) throws Exception {
         Config config = Config.fromEnv();
         LOG.info("Starting {} with {}", name, config.describe());
-        AutoCloseable service = starter.start(config);
+        AutoCloseable service;
+        try {
+            // No Kafka preflight here: a deployed service restarted during a broker restart should
+            // wait for the broker (its runner retries), not exit.
+            service = starter.start(config);
+        } catch (StartupFailure e) {
+            System.err.println(name + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         LOG.info("{} is running", name);
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

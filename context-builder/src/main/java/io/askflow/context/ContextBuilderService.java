@@ -42,6 +42,8 @@ public final class ContextBuilderService implements AutoCloseable {
                         config.get(Settings.MEMORY_TOKENS), BuiltinTools.offered(config)),
                 new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
 
+        // The BPE tables take about a second to load: at start-up, not in the first turn.
+        TokenCounter.forModel(config.get(Settings.DEFAULT_MODEL));
         TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
         runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(

@@ -73,7 +73,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param dataDir a directory this broker may own exclusively
      */
     public static EmbeddedKafka start(Path dataDir) {
-        return start(dataDir, null);
+        return start(dataDir, 0, null);
     }
 
     /**
@@ -83,12 +83,26 @@ public final class EmbeddedKafka implements AutoCloseable {
      * itself on the loopback address, authenticates the super user with SASL/PLAIN.
      */
     public static EmbeddedKafka start(Path dataDir, SaslScram security) {
+        return start(dataDir, 0, security);
+    }
+
+    /**
+     * Like {@link #start(Path)}, but the broker listens on {@code preferredPort} when it is free
+     * (so that documented addresses such as {@code localhost:9092} work), else on a free port;
+     * {@link #bootstrapServers()} says which. {@code 0} means any free port.
+     */
+    public static EmbeddedKafka start(Path dataDir, int preferredPort) {
+        return start(dataDir, preferredPort, null);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, int preferredPort, SaslScram security) {
         long began = System.nanoTime();
         try {
             deleteRecursively(dataDir);
             Files.createDirectories(dataDir);
             int[] ports = freePorts(2);
-            EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), ports[0], ports[1], security);
+            int brokerPort = preferredPort > 0 && isFree(preferredPort) ? preferredPort : ports[0];
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir.toAbsolutePath(), brokerPort, ports[1], security);
             kafka.writeConfiguration();
             Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
             try {
@@ -440,6 +454,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static String quoteForArgFile(String value) {
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** Whether nothing listens on {@code port} on any local address. */
+    public static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -73,10 +73,18 @@ public final class Infrastructure implements AutoCloseable {
      * @return an instance the caller must {@link #close()}, which stops whatever it started
      */
     public static Infrastructure resolve(Map<String, String> env, Path dataDir) {
-        return resolve(env, dataDir, false);
+        return resolve(env, dataDir, 0, false);
     }
 
-    private static Infrastructure resolve(Map<String, String> env, Path dataDir, boolean isShared) {
+    /**
+     * Like {@link #resolve(Map, Path)}, but an embedded broker listens on {@code preferredKafkaPort}
+     * when that port is free (see {@link EmbeddedKafka#start(Path, int)}).
+     */
+    public static Infrastructure resolve(Map<String, String> env, Path dataDir, int preferredKafkaPort) {
+        return resolve(env, dataDir, preferredKafkaPort, false);
+    }
+
+    private static Infrastructure resolve(Map<String, String> env, Path dataDir, int preferredKafkaPort, boolean isShared) {
         List<AutoCloseable> owned = new ArrayList<>();
         DockerCheck docker = new DockerCheck(env);
         try {
@@ -90,7 +98,7 @@ public final class Infrastructure implements AutoCloseable {
                 owned.add(container);
                 kafka = new KafkaEndpoint(container.getBootstrapServers(), TESTCONTAINERS_ORIGIN);
             } else {
-                embeddedKafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+                embeddedKafka = EmbeddedKafka.start(dataDir.resolve("kafka"), preferredKafkaPort);
                 owned.add(embeddedKafka);
                 kafka = new KafkaEndpoint(embeddedKafka.bootstrapServers(), EMBEDDED);
             }
@@ -143,7 +151,7 @@ public final class Infrastructure implements AutoCloseable {
                 throw new UncheckedIOException("Cannot create a data directory for the shared infrastructure", e);
             }
             try {
-                Infrastructure infrastructure = resolve(System.getenv(), dataDir, true);
+                Infrastructure infrastructure = resolve(System.getenv(), dataDir, 0, true);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     infrastructure.closeAll(true);
                     deleteQuietly(dataDir);

@@ -2,58 +2,138 @@ package io.askflow.launcher;
 
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.embedded.EmbeddedKafka;
 import io.askflow.embedded.Infrastructure;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.localmodel.ChatCompletionsServer;
 import io.askflow.localmodel.LocalModel;
+import io.askflow.model.ModelEndpointCheck;
+import io.askflow.service.Preflight;
+import io.askflow.service.StartupFailure;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Everything askflow needs, in one process: Kafka and PostgreSQL from the environment or embedded,
- * the offline local model when no OPENAI_API_KEY is set, and the four services.
+ * the offline local model when no model API is configured, and the four services. It returns once
+ * every service has joined its consumer group, so the first turn does not wait for rebalances.
  */
 final class EmbeddedRun implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRun.class);
-    static final String LOCAL_MODEL_NOTICE = "No OPENAI_API_KEY is set: answers come from askflow's built-in "
+    static final String LOCAL_MODEL_NOTICE = "No OPENAI_API_KEY or OPENAI_BASE_URL is set: answers come from askflow's built-in "
             + "offline local model (" + LocalModel.MODEL_NAME + "), which is deterministic and is NOT GPT. "
             + "Set OPENAI_API_KEY to use the real API.";
+    /** The documented ports {@code serve} takes when they are free. */
+    static final int KAFKA_PORT = 9092;
+    static final int HTTP_PORT = 8080;
 
-    private final Infrastructure infrastructure;
-    private final ChatCompletionsServer localModel;
-    private final Pipeline pipeline;
-    private final Config config;
+    private final List<String> portNotes = new ArrayList<>();
+    private Infrastructure infrastructure;
+    private ChatCompletionsServer localModel;
+    private Pipeline pipeline;
+    private Config config;
 
-    private EmbeddedRun(Config env, boolean serveHttp) throws Exception {
-        infrastructure = Infrastructure.resolve(System.getenv(), Path.of(env.get(Settings.DATA_DIR)).toAbsolutePath());
-        Map<String, String> effective = new HashMap<>(System.getenv());
-        effective.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infrastructure.kafka().bootstrapServers());
-        effective.put(Settings.DATABASE_URL.name(), infrastructure.postgres().jdbcUrl());
-        effective.put(Settings.DATABASE_USER.name(), infrastructure.postgres().user());
-        effective.put(Settings.DATABASE_PASSWORD.name(), infrastructure.postgres().password());
-        if (!serveHttp) {
-            effective.put(Settings.HTTP_PORT.name(), "0");
+    private EmbeddedRun() {
+    }
+
+    private void boot(Map<String, String> env, boolean serve) {
+        Config given = Config.of(env);
+        Map<String, String> effective = new HashMap<>(env);
+        int kafkaPort = 0;
+        if (serve) {
+            effective.put(Settings.HTTP_PORT.name(), Integer.toString(httpPort(env, given)));
+            kafkaPort = isSet(env, Settings.KAFKA_BOOTSTRAP_SERVERS) ? 0 : KAFKA_PORT;
+        } else {
+            effective.put(Settings.HTTP_PORT.name(), "0"); // the demo needs no HTTP and must not collide with a serve
         }
-        if (env.find(Settings.OPENAI_API_KEY).isEmpty()) {
+        if (!isSet(env, Settings.OPENAI_API_KEY) && !isSet(env, Settings.OPENAI_BASE_URL)) {
             localModel = ChatCompletionsServer.start(new LocalModel());
             effective.put(Settings.OPENAI_BASE_URL.name(), localModel.baseUrl());
             effective.put(Settings.DEFAULT_MODEL.name(), LocalModel.MODEL_NAME);
             effective.put(Settings.MODEL_NOTICE.name(), "askflow's offline local model answered; it is deterministic and is NOT GPT");
             LOG.warn(LOCAL_MODEL_NOTICE);
-        } else {
-            localModel = null;
+        }
+        // Before Kafka and PostgreSQL are started: a wrong model endpoint should fail in a second.
+        ModelEndpointCheck.verify(Config.of(effective));
+        if (localModel != null) {
+            ModelEndpointCheck.warmUp(Config.of(effective), LocalModel.MODEL_NAME);
+        }
+        infrastructure = Infrastructure.resolve(env, Path.of(given.get(Settings.DATA_DIR)).toAbsolutePath(), kafkaPort);
+        effective.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infrastructure.kafka().bootstrapServers());
+        effective.put(Settings.DATABASE_URL.name(), infrastructure.postgres().jdbcUrl());
+        effective.put(Settings.DATABASE_USER.name(), infrastructure.postgres().user());
+        effective.put(Settings.DATABASE_PASSWORD.name(), infrastructure.postgres().password());
+        if (kafkaPort > 0 && !infrastructure.kafka().bootstrapServers().endsWith(":" + kafkaPort)) {
+            portNotes.add("Port " + kafkaPort + " is in use, so the embedded Kafka took "
+                    + infrastructure.kafka().bootstrapServers() + " instead.");
         }
         config = Config.of(effective);
+        Preflight.kafka(config);
+        Preflight.database(config);
         TopicInitializer.ensureTopics(config);
-        pipeline = Pipeline.start(config, Clock.systemUTC());
+        try {
+            pipeline = Pipeline.start(config, Clock.systemUTC());
+        } catch (Exception e) {
+            throw bindFailure(e, config.get(Settings.HTTP_PORT));
+        }
+        GroupReadiness.await(config, Pipeline.GROUPS, config.get(Settings.STARTUP_TIMEOUT));
     }
 
-    static EmbeddedRun start(Config env, boolean serveHttp) throws Exception {
-        return new EmbeddedRun(env, serveHttp);
+    /**
+     * Starts everything; a {@link StartupFailure} says in one line what is wrong. {@code serve}
+     * takes the documented ports (Kafka 9092, HTTP 8080) when they are free.
+     */
+    static EmbeddedRun start(Map<String, String> env, boolean serve) {
+        EmbeddedRun run = new EmbeddedRun();
+        try {
+            run.boot(env, serve);
+            return run;
+        } catch (RuntimeException e) {
+            run.close(); // stops what was started before the failure
+            throw e;
+        }
+    }
+
+    private static boolean isSet(Map<String, String> env, io.askflow.config.Setting<?> setting) {
+        String value = env.get(setting.name());
+        return value != null && !value.isBlank();
+    }
+
+    /** An explicit ASKFLOW_HTTP_PORT must be free; without one, 8080 if free, else any free port. */
+    private int httpPort(Map<String, String> env, Config given) {
+        if (isSet(env, Settings.HTTP_PORT)) {
+            int port = given.get(Settings.HTTP_PORT);
+            if (port != 0 && !EmbeddedKafka.isFree(port)) {
+                throw portInUse(port);
+            }
+            return port;
+        }
+        if (EmbeddedKafka.isFree(HTTP_PORT)) {
+            return HTTP_PORT;
+        }
+        portNotes.add("Port " + HTTP_PORT + " is in use, so the HTTP API took a free port instead (set ASKFLOW_HTTP_PORT to choose one).");
+        return 0;
+    }
+
+    static StartupFailure portInUse(int port) {
+        return new StartupFailure("Port " + port + " (ASKFLOW_HTTP_PORT) is in use: stop what listens there, "
+                + "or set ASKFLOW_HTTP_PORT to a free port (0 picks one).");
+    }
+
+    private static RuntimeException bindFailure(Exception e, int port) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return portInUse(port);
+            }
+        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException("Cannot start the services", e);
     }
 
     Config config() {
@@ -64,16 +144,29 @@ final class EmbeddedRun implements AutoCloseable {
         return pipeline.httpPort();
     }
 
+    String kafkaBootstrapServers() {
+        return config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    /** Why a documented port was not taken, one line each; empty when every port was. */
+    List<String> portNotes() {
+        return List.copyOf(portNotes);
+    }
+
     boolean usesLocalModel() {
         return localModel != null;
     }
 
     @Override
     public void close() {
-        pipeline.close();
+        if (pipeline != null) {
+            pipeline.close();
+        }
         if (localModel != null) {
             localModel.close();
         }
-        infrastructure.close();
+        if (infrastructure != null) {
+            infrastructure.close();
+        }
     }
 }

@@ -1,8 +1,9 @@
 package io.askflow.launcher;
 
-import io.askflow.config.Config;
+import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import io.askflow.message.Source;
+import io.askflow.service.StartupFailure;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,37 +23,57 @@ public final class Main {
         }
         PrintStream out = System.out;
         long t0 = System.nanoTime();
-        switch (mode) {
-            case "demo" -> {
-                String prompt = args.length > 1 ? args[1] : "What is today's date?";
-                int status;
-                try (EmbeddedRun run = EmbeddedRun.start(Config.fromEnv(), false);
-                        PromptClient client = new PromptClient(run.config())) {
-                    long ready = System.nanoTime();
-                    out.printf("askflow is up (%.1f s). Asking: %s%n", seconds(t0, ready), prompt);
-                    String requestId = client.ask("demo-" + UUID.randomUUID(), prompt);
-                    Optional<Answer> answer = client.await(requestId, Duration.ofMinutes(2));
-                    long done = System.nanoTime();
-                    status = print(out, answer, run.usesLocalModel(), seconds(ready, done), seconds(t0, done));
+        try {
+            switch (mode) {
+                case "demo" -> System.exit(demo(args.length > 1 ? args[1] : "What is today's date?", out, t0));
+                case "serve" -> serve(out, t0);
+                default -> {
+                    System.err.println("usage: Main demo [prompt] | Main serve");
+                    System.exit(2);
                 }
-                System.exit(status);
             }
-            case "serve" -> {
-                EmbeddedRun run = EmbeddedRun.start(Config.fromEnv(), true);
-                out.printf("askflow is serving: HTTP on port %d, Kafka at %s%n", run.httpPort(),
-                        run.config().get(io.askflow.config.Settings.KAFKA_BOOTSTRAP_SERVERS));
-                CountDownLatch stop = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    run.close();
-                    stop.countDown();
-                }));
-                stop.await();
-            }
-            default -> {
-                System.err.println("usage: Main demo [prompt] | Main serve");
-                System.exit(2);
-            }
+        } catch (StartupFailure e) {
+            System.err.println("askflow: " + e.getMessage());
+            System.exit(1);
         }
+    }
+
+    private static int demo(String prompt, PrintStream out, long t0) {
+        try (EmbeddedRun run = EmbeddedRun.start(System.getenv(), false);
+                PromptClient client = new PromptClient(run.config())) {
+            long ready = System.nanoTime();
+            out.printf("askflow is up (%.1f s). Asking: %s%n", seconds(t0, ready), prompt);
+            String requestId = client.ask("demo-" + UUID.randomUUID(), prompt);
+            Optional<Answer> answer = client.await(requestId, Duration.ofMinutes(2));
+            long done = System.nanoTime();
+            return print(out, answer, run.usesLocalModel(), seconds(ready, done), seconds(t0, done));
+        }
+    }
+
+    private static void serve(PrintStream out, long t0) throws InterruptedException {
+        EmbeddedRun run = EmbeddedRun.start(System.getenv(), true);
+        run.portNotes().forEach(out::println);
+        out.print(serving(run.kafkaBootstrapServers(), run.httpPort(), seconds(t0, System.nanoTime())));
+        out.flush();
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            run.close();
+            stop.countDown();
+        }));
+        stop.await();
+    }
+
+    /** What {@code serve} prints once it is up: the addresses it took and commands to paste. */
+    static String serving(String kafka, int httpPort, double startSeconds) {
+        String http = "localhost:" + httpPort;
+        return String.format("""
+                askflow is up (%.1f s): Kafka at %s, HTTP API at http://%s
+                Try it (in another terminal):
+                  echo '{"requestId":"r-1","conversationId":"c-1","prompt":"What day is it?"}' | kcat -b %s -t %s -X partitioner=murmur2_random -k c-1 -P
+                  kcat -b %s -t %s -C -X isolation.level=read_committed -e
+                  curl -s -XPOST 'http://%s/v1/prompts?wait=30' -H 'content-type: application/json' -d '{"prompt":"What is today'\\''s date?"}'
+                Stop with Ctrl-C.
+                """, startSeconds, kafka, http, kafka, Topics.REQUESTS.name(), kafka, Topics.ANSWERS.name(), http);
     }
 
     private static int print(PrintStream out, Optional<Answer> answer, boolean localModel, double turnSeconds,

@@ -8,12 +8,17 @@ import io.askflow.tools.ToolRunnerService;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * The four services in one process, each with its own clients and consumer group, exactly as they
  * run as separate processes; only the JVM is shared.
  */
 public final class Pipeline implements AutoCloseable {
+    /** Every consumer group the four services join; {@code PipelineGroupsTest} keeps it complete. */
+    static final List<String> GROUPS = List.of(GatewayService.GROUP, GatewayService.ANSWERS_GROUP,
+            ContextBuilderService.GROUP, ModelCallerService.GROUP, ToolRunnerService.GROUP);
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final GatewayService gateway;
 

@@ -50,6 +50,10 @@ public final class ModelCallerService implements AutoCloseable {
      * retries every 429, including insufficient_quota, and honours Retry-After without a cap.
      */
     static OpenAIClient openAiClient(Config config) {
+        return openAiClient(config, config.get(Settings.MODEL_TIMEOUT));
+    }
+
+    static OpenAIClient openAiClient(Config config, Duration timeout) {
         String baseUrl = config.get(Settings.OPENAI_BASE_URL);
         String apiKey = config.find(Settings.OPENAI_API_KEY).orElseGet(() -> {
             if (baseUrl.startsWith("https://api.openai.com")) {
@@ -61,7 +65,7 @@ public final class ModelCallerService implements AutoCloseable {
                 .baseUrl(baseUrl)
                 .apiKey(apiKey)
                 .maxRetries(0)
-                .timeout(config.get(Settings.MODEL_TIMEOUT))
+                .timeout(timeout)
                 .build();
     }
 

@@ -1,0 +1,79 @@
+package io.askflow.service;
+
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * Start-up checks of what a service depends on, each bounded by {@code ASKFLOW_STARTUP_TIMEOUT}, so
+ * that a wrong address ends the start with one line instead of minutes of client retries and stack
+ * traces.
+ */
+public final class Preflight {
+    private Preflight() {
+    }
+
+    /** Kafka answers a cluster description, or a {@link StartupFailure}. */
+    public static void kafka(Config config) {
+        String servers = config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
+        Duration timeout = config.get(Settings.STARTUP_TIMEOUT);
+        int millis = (int) Math.max(1, timeout.toMillis());
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
+                AdminClientConfig.CLIENT_ID_CONFIG, "askflow-preflight");
+        try (Admin admin = Admin.create(props)) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis)).nodes().get(millis + 1_000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new StartupFailure("Kafka at " + servers + " did not answer within " + seconds(timeout)
+                    + ": start the broker or fix ASKFLOW_KAFKA_BOOTSTRAP_SERVERS.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupFailure("Interrupted while waiting for Kafka at " + servers, e);
+        }
+    }
+
+    /** PostgreSQL accepts a connection with the configured user, or a {@link StartupFailure}. */
+    public static void database(Config config) {
+        String jdbcUrl = config.get(Settings.DATABASE_URL);
+        // Query parameters may carry a password; the message shows only host and database.
+        String url = jdbcUrl.replaceFirst("\\?.*", "");
+        Duration timeout = config.get(Settings.STARTUP_TIMEOUT);
+        Properties props = new Properties();
+        props.setProperty("user", config.get(Settings.DATABASE_USER));
+        config.find(Settings.DATABASE_PASSWORD).ifPresent(p -> props.setProperty("password", p));
+        long seconds = Math.max(1, timeout.toSeconds());
+        props.setProperty("connectTimeout", Long.toString(seconds));
+        props.setProperty("loginTimeout", Long.toString(seconds));
+        try (Connection c = DriverManager.getConnection(jdbcUrl, props)) {
+            c.isValid((int) seconds);
+        } catch (SQLException e) {
+            // 28xxx: authentication; the message names the user, never the password.
+            if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
+                throw new StartupFailure("PostgreSQL at " + url + " refused user '" + config.get(Settings.DATABASE_USER)
+                        + "': fix ASKFLOW_DATABASE_USER and ASKFLOW_DATABASE_PASSWORD.", e);
+            }
+            throw new StartupFailure("PostgreSQL at " + url + " did not answer within " + seconds(timeout) + " ("
+                    + firstLine(e.getMessage()) + "): start the database or fix ASKFLOW_DATABASE_URL.", e);
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "no message" : s.lines().findFirst().orElse("").trim();
+    }
+}
