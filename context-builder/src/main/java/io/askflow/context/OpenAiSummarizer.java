@@ -1,13 +1,12 @@
 package io.askflow.context;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.askflow.config.Config;
-import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
 import io.askflow.message.ChatMessage;
+import io.askflow.openai.OpenAiClients;
 import java.util.List;
 
 /**
@@ -20,17 +19,9 @@ final class OpenAiSummarizer implements Summarizer, AutoCloseable {
     private final OpenAIClient client;
 
     OpenAiSummarizer(Config config) {
-        String baseUrl = config.get(Settings.OPENAI_BASE_URL);
-        String apiKey = config.find(Settings.OPENAI_API_KEY).orElseGet(() -> {
-            if (baseUrl.startsWith("https://api.openai.com")) {
-                throw new ConfigException("OPENAI_API_KEY is required to summarise with " + baseUrl
-                        + " (or set " + Settings.SUMMARIES.name() + "=false)");
-            }
-            return "not-needed";
-        });
-        // One retry: a summary is an optimisation, and the turn goes on without one if it fails.
-        client = OpenAIOkHttpClient.builder().baseUrl(baseUrl).apiKey(apiKey).maxRetries(1)
-                .timeout(config.get(Settings.MODEL_TIMEOUT)).build();
+        // No retries: a summary is an optimisation, and Summaries goes on with the stored summary
+        // when one fails (the next turn tries again), so a retry would only hold this turn longer.
+        client = OpenAiClients.create(config, " to summarise (or set " + Settings.SUMMARIES.name() + "=false)");
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.askflow.model;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
+import io.askflow.openai.OpenAiClients;
 import io.askflow.config.Config;
-import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Route;
@@ -23,7 +22,7 @@ public final class ModelCallerService implements AutoCloseable {
 
     private ModelCallerService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
-        client = openAiClient(config);
+        client = OpenAiClients.create(config, "");
         RateGate gate = new RateGate(clock);
         ChatModel model = new GuardedModel(new OpenAiChatModel(client), gate,
                 new QuotaBreaker(clock, config.get(Settings.QUOTA_COOL_DOWN)),
@@ -43,30 +42,6 @@ public final class ModelCallerService implements AutoCloseable {
 
     public static ModelCallerService start(Config config, Clock clock) {
         return new ModelCallerService(config, clock);
-    }
-
-    /**
-     * The SDK's retries are off: {@link RetryPolicy} is the only retry layer, because the SDK
-     * retries every 429, including insufficient_quota, and honours Retry-After without a cap.
-     */
-    static OpenAIClient openAiClient(Config config) {
-        return openAiClient(config, config.get(Settings.MODEL_TIMEOUT));
-    }
-
-    static OpenAIClient openAiClient(Config config, Duration timeout) {
-        String baseUrl = config.get(Settings.OPENAI_BASE_URL);
-        String apiKey = config.find(Settings.OPENAI_API_KEY).orElseGet(() -> {
-            if (baseUrl.startsWith("https://api.openai.com")) {
-                throw new ConfigException("OPENAI_API_KEY is required to call " + baseUrl);
-            }
-            return "not-needed"; // local OpenAI-compatible servers (Ollama, vLLM) accept any key
-        });
-        return OpenAIOkHttpClient.builder()
-                .baseUrl(baseUrl)
-                .apiKey(apiKey)
-                .maxRetries(0)
-                .timeout(timeout)
-                .build();
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.ModelCall;
+import io.askflow.openai.OpenAiClients;
 import io.askflow.service.StartupFailure;
 import io.askflow.tool.BuiltinTools;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class ModelEndpointCheck {
 
     public static void verify(Config config) {
         String baseUrl = config.get(Settings.OPENAI_BASE_URL);
-        OpenAIClient client = ModelCallerService.openAiClient(config, config.get(Settings.STARTUP_TIMEOUT));
+        OpenAIClient client = OpenAiClients.create(config, "", config.get(Settings.STARTUP_TIMEOUT));
         try {
             client.models().list();
         } catch (UnauthorizedException | PermissionDeniedException e) {
@@ -52,7 +53,7 @@ public final class ModelEndpointCheck {
      * two-core machine). Only for a free endpoint such as the offline local model: it is a real call.
      */
     public static void warmUp(Config config, String model) {
-        OpenAIClient client = ModelCallerService.openAiClient(config, config.get(Settings.STARTUP_TIMEOUT));
+        OpenAIClient client = OpenAiClients.create(config, "", config.get(Settings.STARTUP_TIMEOUT));
         try {
             ModelCall call = new ModelCall(ModelCall.CURRENT_SCHEMA_VERSION, "warm-up", "warm-up", "warm-up", "warm-up", model, 0,
                     java.time.Instant.now().plusSeconds(60),

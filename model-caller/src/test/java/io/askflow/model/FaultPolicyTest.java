@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
 import io.askflow.config.Config;
+import io.askflow.openai.OpenAiClients;
 import io.askflow.config.Settings;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
@@ -44,8 +45,8 @@ class FaultPolicyTest {
     @BeforeEach
     void setUp() {
         server = ScriptedModelServer.start();
-        client = ModelCallerService.openAiClient(Config.of(Map.of(Settings.OPENAI_BASE_URL.name(), server.baseUrl(),
-                Settings.OPENAI_API_KEY.name(), "sk-test", Settings.MODEL_TIMEOUT.name(), "PT5S")));
+        client = OpenAiClients.create(Config.of(Map.of(Settings.OPENAI_BASE_URL.name(), server.baseUrl(),
+                Settings.OPENAI_API_KEY.name(), "sk-test", Settings.MODEL_TIMEOUT.name(), "PT5S")), "");
     }
 
     @AfterEach

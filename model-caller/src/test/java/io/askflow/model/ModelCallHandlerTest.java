@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
 import io.askflow.config.Config;
+import io.askflow.openai.OpenAiClients;
 import io.askflow.config.Settings;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
@@ -42,8 +43,8 @@ class ModelCallHandlerTest {
     @BeforeEach
     void setUp() {
         server = ScriptedModelServer.start();
-        client = ModelCallerService.openAiClient(Config.of(Map.of(Settings.OPENAI_BASE_URL.name(), server.baseUrl(),
-                Settings.OPENAI_API_KEY.name(), KEY, Settings.MODEL_TIMEOUT.name(), "PT5S")));
+        client = OpenAiClients.create(Config.of(Map.of(Settings.OPENAI_BASE_URL.name(), server.baseUrl(),
+                Settings.OPENAI_API_KEY.name(), KEY, Settings.MODEL_TIMEOUT.name(), "PT5S")), "");
         ChatModel guarded = new GuardedModel(new OpenAiChatModel(client), new RateGate(clock),
                 new QuotaBreaker(clock, Duration.ofMinutes(5)), new RequestLimiter(0, 0, Duration.ofMinutes(1), clock, clock), clock);
         handler = new ModelCallHandler(guarded, new RetryPolicy(2, Duration.ofMillis(500), Duration.ofSeconds(20), clock),

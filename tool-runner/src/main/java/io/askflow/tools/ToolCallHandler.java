@@ -1,5 +1,9 @@
 package io.askflow.tools;
 
+import io.askflow.tools.spi.ToolBudget;
+import io.askflow.tools.spi.ToolContext;
+import io.askflow.tools.spi.ToolExecutor;
+
 import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;

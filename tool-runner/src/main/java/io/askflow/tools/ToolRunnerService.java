@@ -1,5 +1,20 @@
 package io.askflow.tools;
 
+import io.askflow.tools.knowledge.ForgetTool;
+import io.askflow.tools.knowledge.RememberTool;
+import io.askflow.tools.knowledge.SearchDocumentsTool;
+import io.askflow.tools.search.SearchProvider;
+import io.askflow.tools.search.WebSearchTool;
+import io.askflow.tools.spi.Tool;
+import io.askflow.tools.spi.ToolBudget;
+import io.askflow.tools.spi.ToolExecutor;
+import io.askflow.tools.spi.ToolRegistry;
+import io.askflow.tools.time.CurrentTimeTool;
+import io.askflow.tools.web.FetchUrlTool;
+import io.askflow.tools.web.HostAllowList;
+import io.askflow.tools.web.HostResolver;
+import io.askflow.tools.web.PageFetcher;
+
 import io.askflow.config.Config;
 import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;

@@ -1,5 +1,10 @@
 package io.askflow.tools;
 
+import io.askflow.tools.spi.ToolBudget;
+import io.askflow.tools.spi.ToolExecutor;
+import io.askflow.tools.spi.ToolRegistry;
+import io.askflow.tools.time.CurrentTimeTool;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askflow.kafka.Incoming;

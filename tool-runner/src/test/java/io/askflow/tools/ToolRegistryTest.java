@@ -1,5 +1,13 @@
 package io.askflow.tools;
 
+import io.askflow.tools.search.SearchProvider;
+import io.askflow.tools.spi.Tool;
+import io.askflow.tools.spi.ToolRegistry;
+import io.askflow.tools.time.CurrentTimeTool;
+import io.askflow.tools.web.HostAllowList;
+import io.askflow.tools.web.HostResolver;
+import io.askflow.tools.web.PageFetcher;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
