@@ -1,19 +1,42 @@
 package io.askflow.message;
 
+import java.time.Instant;
 
 /**
- * What every message on an askflow topic carries, so that any stage can correlate, route and
- * expire a turn without knowing the others' payloads.
+ * A message of a turn: it carries the turn's {@link Envelope}, whose fields are read here as the
+ * message's own so that no caller spells {@code envelope().} to correlate or route.
  */
-public sealed interface AskflowMessage permits PromptRequest, Turn, ModelCall, Answer {
+public sealed interface AskflowMessage permits Turn, ModelCall, Answer {
     /** Bumped when a field changes meaning; readers ignore unknown fields, so adding one is not a bump. */
     int CURRENT_SCHEMA_VERSION = 1;
 
-    int schemaVersion();
+    Envelope envelope();
 
-    String requestId();
+    default int schemaVersion() {
+        return envelope().schemaVersion();
+    }
 
-    String tenantId();
+    default String requestId() {
+        return envelope().requestId();
+    }
 
-    String conversationId();
+    default String tenantId() {
+        return envelope().tenantId();
+    }
+
+    default String conversationId() {
+        return envelope().conversationId();
+    }
+
+    default String userId() {
+        return envelope().userId();
+    }
+
+    default String jobId() {
+        return envelope().jobId();
+    }
+
+    default Instant deadline() {
+        return envelope().deadline();
+    }
 }

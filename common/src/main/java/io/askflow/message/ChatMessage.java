@@ -1,21 +1,31 @@
 package io.askflow.message;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * One message of the transcript sent to the model, in askflow's own terms so that no topic's
- * schema depends on an SDK's classes.
- *
- * @param toolCalls set on an assistant message that asks for tools
- * @param toolCallId set on a tool message: the call it answers
- * @param name set on a tool message: the tool that produced it
+ * schema depends on an SDK's classes. Each role is its own record, so a system message cannot
+ * carry tool calls and a tool result always names its call; on the wire {@code role} says which,
+ * and every message has the same five fields as before the variants existed ({@code toolCalls}
+ * empty, {@code toolCallId} and {@code name} absent where the role has none). Those a role does
+ * not have are written (as before) but never read: a system message sent with tool calls is read
+ * without them.
  */
-public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, String toolCallId, String name) {
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.EXISTING_PROPERTY, property = "role")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = ChatMessage.System.class, name = "system"),
+        @JsonSubTypes.Type(value = ChatMessage.User.class, name = "user"),
+        @JsonSubTypes.Type(value = ChatMessage.Assistant.class, name = "assistant"),
+        @JsonSubTypes.Type(value = ChatMessage.ToolResult.class, name = "tool")})
+public sealed interface ChatMessage {
 
-    public enum Role {
+    enum Role {
         SYSTEM, USER, ASSISTANT, TOOL;
 
         @JsonValue
@@ -24,32 +34,88 @@ public record ChatMessage(Role role, String content, List<ToolCall> toolCalls, S
         }
     }
 
-    public ChatMessage {
-        Objects.requireNonNull(role, "role");
-        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    @JsonProperty("role")
+    Role role();
+
+    String content();
+
+    /** The tools an assistant message asks for; empty for every other role. */
+    @JsonProperty("toolCalls")
+    default List<ToolCall> toolCalls() {
+        return List.of();
     }
 
-    public static ChatMessage system(String content) {
-        return new ChatMessage(Role.SYSTEM, content, null, null, null);
+    /** On a tool result: the call it answers; null for every other role. */
+    @JsonProperty("toolCallId")
+    default String toolCallId() {
+        return null;
     }
 
-    public static ChatMessage user(String content) {
-        return new ChatMessage(Role.USER, content, null, null, null);
+    /** On a tool result: the tool that produced it; null for every other role. */
+    @JsonProperty("name")
+    default String name() {
+        return null;
     }
 
-    public static ChatMessage assistant(String content) {
-        return new ChatMessage(Role.ASSISTANT, content, null, null, null);
+    default boolean requestsTools() {
+        return !toolCalls().isEmpty();
     }
 
-    public static ChatMessage assistantCalling(String content, List<ToolCall> calls) {
-        return new ChatMessage(Role.ASSISTANT, content, calls, null, null);
+    static ChatMessage system(String content) {
+        return new System(content);
     }
 
-    public static ChatMessage toolResult(ToolCall call, String content) {
-        return new ChatMessage(Role.TOOL, content, null, call.id(), call.name());
+    static ChatMessage user(String content) {
+        return new User(content);
     }
 
-    public boolean requestsTools() {
-        return role == Role.ASSISTANT && !toolCalls.isEmpty();
+    static ChatMessage assistant(String content) {
+        return new Assistant(content, List.of());
+    }
+
+    static ChatMessage assistantCalling(String content, List<ToolCall> calls) {
+        return new Assistant(content, calls);
+    }
+
+    static ChatMessage toolResult(ToolCall call, String content) {
+        return new ToolResult(call.id(), call.name(), content);
+    }
+
+    @JsonIgnoreProperties(value = {"toolCalls", "toolCallId", "name"}, allowGetters = true)
+    record System(String content) implements ChatMessage {
+        @Override
+        public Role role() {
+            return Role.SYSTEM;
+        }
+    }
+
+    @JsonIgnoreProperties(value = {"toolCalls", "toolCallId", "name"}, allowGetters = true)
+    record User(String content) implements ChatMessage {
+        @Override
+        public Role role() {
+            return Role.USER;
+        }
+    }
+
+    /** @param toolCalls the tools the model asks for; empty for a plain reply */
+    @JsonIgnoreProperties(value = {"toolCallId", "name"}, allowGetters = true)
+    record Assistant(String content, List<ToolCall> toolCalls) implements ChatMessage {
+        public Assistant {
+            toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        }
+
+        @Override
+        public Role role() {
+            return Role.ASSISTANT;
+        }
+    }
+
+    /** @param toolCallId the call this result answers */
+    @JsonIgnoreProperties(value = "toolCalls", allowGetters = true)
+    record ToolResult(String toolCallId, String name, String content) implements ChatMessage {
+        @Override
+        public Role role() {
+            return Role.TOOL;
+        }
     }
 }

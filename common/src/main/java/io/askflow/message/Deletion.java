@@ -18,9 +18,4 @@ public record Deletion(int schemaVersion, String tenantId, String conversationId
     public Deletion {
         erasedThrough = erasedThrough == null ? Map.of() : Map.copyOf(erasedThrough);
     }
-
-    /** A deletion that does not say how far: each service erases all it holds (the shape before erasedThrough). */
-    public Deletion(int schemaVersion, String tenantId, String conversationId, String userId, Instant requestedAt) {
-        this(schemaVersion, tenantId, conversationId, userId, requestedAt, null);
-    }
 }

@@ -1,7 +1,8 @@
 package io.askflow.message;
 
-import java.time.Instant;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,33 +16,18 @@ import java.util.Objects;
  * @param tools the tools this turn may offer the model
  * @param sources what the tools consulted so far, numbered for citation
  * @param usage tokens spent so far on this turn
- * @param jobId set when the turn belongs to a batch job; carried to the answer
  * @param responseFormat optional structured-output schema the final answer must follow
  */
 public record ModelCall(
-        int schemaVersion,
-        String requestId,
-        String tenantId,
-        String conversationId,
-        String userId,
+        @JsonUnwrapped Envelope envelope,
         String model,
         int round,
-        Instant deadline,
         List<ChatMessage> messages,
         List<ToolSpec> tools,
         List<Source> sources,
         Usage usage,
         Map<String, String> metadata,
-        String jobId,
         ResponseFormat responseFormat) implements AskflowMessage {
-
-    /** A model call without job or response format (the shape before these fields existed). */
-    public ModelCall(int schemaVersion, String requestId, String tenantId, String conversationId, String userId,
-            String model, int round, Instant deadline, List<ChatMessage> messages, List<ToolSpec> tools,
-            List<Source> sources, Usage usage, Map<String, String> metadata) {
-        this(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, messages, tools,
-                sources, usage, metadata, null, null);
-    }
 
     /**
      * Metadata key the tool-runner sets when it refused calls because a budget ran out (the value
@@ -50,10 +36,11 @@ public record ModelCall(
     public static final String BUDGET_EXHAUSTED = "askflow.budget.exhausted";
 
     public ModelCall {
-        Objects.requireNonNull(requestId, "requestId");
-        Objects.requireNonNull(tenantId, "tenantId");
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(envelope.requestId(), "requestId");
+        Objects.requireNonNull(envelope.tenantId(), "tenantId");
+        Objects.requireNonNull(envelope.conversationId(), "conversationId");
+        Objects.requireNonNull(envelope.deadline(), "deadline");
         messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
         tools = tools == null ? List.of() : List.copyOf(tools);
         sources = sources == null ? List.of() : List.copyOf(sources);
@@ -69,23 +56,93 @@ public record ModelCall(
     public ModelCall withReply(ChatMessage reply, Usage callUsage) {
         List<ChatMessage> next = new ArrayList<>(messages);
         next.add(reply);
-        return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, next,
-                tools, sources, usage.plus(callUsage), metadata, jobId, responseFormat);
+        return toBuilder().messages(next).usage(usage.plus(callUsage)).build();
     }
 
     /** The next round: tool results appended, the sources they used merged in. */
     public ModelCall nextRound(List<ChatMessage> toolResults, List<Source> allSources) {
         List<ChatMessage> next = new ArrayList<>(messages);
         next.addAll(toolResults);
-        return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round + 1, deadline,
-                next, tools, allSources, usage, metadata, jobId, responseFormat);
+        return toBuilder().round(round + 1).messages(next).sources(allSources).build();
     }
 
     /** The same turn with one metadata entry set. */
     public ModelCall withMetadata(String key, String value) {
-        Map<String, String> next = new java.util.HashMap<>(metadata);
+        Map<String, String> next = new HashMap<>(metadata);
         next.put(key, value);
-        return new ModelCall(schemaVersion, requestId, tenantId, conversationId, userId, model, round, deadline, messages,
-                tools, sources, usage, next, jobId, responseFormat);
+        return toBuilder().metadata(next).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().envelope(envelope).model(model).round(round).messages(messages).tools(tools)
+                .sources(sources).usage(usage).metadata(metadata).responseFormat(responseFormat);
+    }
+
+    public static final class Builder {
+        private Envelope envelope;
+        private String model;
+        private int round;
+        private List<ChatMessage> messages;
+        private List<ToolSpec> tools;
+        private List<Source> sources;
+        private Usage usage;
+        private Map<String, String> metadata;
+        private ResponseFormat responseFormat;
+
+        private Builder() {
+        }
+
+        public Builder envelope(Envelope value) {
+            envelope = value;
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder round(int value) {
+            round = value;
+            return this;
+        }
+
+        public Builder messages(List<ChatMessage> value) {
+            messages = value;
+            return this;
+        }
+
+        public Builder tools(List<ToolSpec> value) {
+            tools = value;
+            return this;
+        }
+
+        public Builder sources(List<Source> value) {
+            sources = value;
+            return this;
+        }
+
+        public Builder usage(Usage value) {
+            usage = value;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> value) {
+            metadata = value;
+            return this;
+        }
+
+        public Builder responseFormat(ResponseFormat value) {
+            responseFormat = value;
+            return this;
+        }
+
+        public ModelCall build() {
+            return new ModelCall(envelope, model, round, messages, tools, sources, usage, metadata, responseFormat);
+        }
     }
 }

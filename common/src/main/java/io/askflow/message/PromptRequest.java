@@ -22,10 +22,10 @@ public record PromptRequest(
         String model,
         String timeZone,
         Instant deadline,
-        Map<String, String> metadata) implements AskflowMessage {
+        Map<String, String> metadata) {
 
     public static PromptRequest of(String requestId, String conversationId, String prompt) {
-        return new PromptRequest(CURRENT_SCHEMA_VERSION, requestId, null, conversationId, null, prompt, null, null, null, null);
+        return new PromptRequest(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId, null, conversationId, null, prompt, null, null, null, null);
     }
 
     /** For backends: only the fields they set, at the current schema version. */
@@ -93,7 +93,7 @@ public record PromptRequest(
         }
 
         public PromptRequest build() {
-            return new PromptRequest(CURRENT_SCHEMA_VERSION, requestId, tenantId, conversationId, userId, prompt, model,
+            return new PromptRequest(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId, tenantId, conversationId, userId, prompt, model,
                     timeZone, deadline, metadata);
         }
     }

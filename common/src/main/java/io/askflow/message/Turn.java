@@ -1,5 +1,6 @@
 package io.askflow.message;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -10,45 +11,97 @@ import java.util.Objects;
  * @param sequence the turn's place in its conversation (1, 2, ...) as the gateway accepted it; 0 when
  *     unknown. The context-builder runs a conversation's turns in this order, however Kafka
  *     interleaves their delivery.
- * @param jobId set when the turn is one document of a batch job; carried to the answer
  * @param responseFormat optional structured-output schema the answer must follow
  */
 public record Turn(
-        int schemaVersion,
-        String requestId,
-        String tenantId,
-        String conversationId,
-        String userId,
+        @JsonUnwrapped Envelope envelope,
         String prompt,
         String model,
         String timeZone,
         Instant acceptedAt,
-        Instant deadline,
         Map<String, String> metadata,
         long sequence,
-        String jobId,
         ResponseFormat responseFormat) implements AskflowMessage {
 
-    /** A turn without a sequence, job or response format (the shape before these fields existed). */
-    public Turn(int schemaVersion, String requestId, String tenantId, String conversationId, String userId,
-            String prompt, String model, String timeZone, Instant acceptedAt, Instant deadline,
-            Map<String, String> metadata) {
-        this(schemaVersion, requestId, tenantId, conversationId, userId, prompt, model, timeZone, acceptedAt, deadline,
-                metadata, 0, null, null);
-    }
-
     public Turn {
-        Objects.requireNonNull(requestId, "requestId");
-        Objects.requireNonNull(tenantId, "tenantId");
-        Objects.requireNonNull(conversationId, "conversationId");
-        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(envelope.requestId(), "requestId");
+        Objects.requireNonNull(envelope.tenantId(), "tenantId");
+        Objects.requireNonNull(envelope.conversationId(), "conversationId");
+        Objects.requireNonNull(envelope.userId(), "userId");
         Objects.requireNonNull(prompt, "prompt");
-        Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(envelope.deadline(), "deadline");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
     public Turn withSequence(long newSequence) {
-        return new Turn(schemaVersion, requestId, tenantId, conversationId, userId, prompt, model, timeZone, acceptedAt,
-                deadline, metadata, newSequence, jobId, responseFormat);
+        return toBuilder().sequence(newSequence).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().envelope(envelope).prompt(prompt).model(model).timeZone(timeZone).acceptedAt(acceptedAt)
+                .metadata(metadata).sequence(sequence).responseFormat(responseFormat);
+    }
+
+    public static final class Builder {
+        private Envelope envelope;
+        private String prompt;
+        private String model;
+        private String timeZone;
+        private Instant acceptedAt;
+        private Map<String, String> metadata;
+        private long sequence;
+        private ResponseFormat responseFormat;
+
+        private Builder() {
+        }
+
+        public Builder envelope(Envelope value) {
+            envelope = value;
+            return this;
+        }
+
+        public Builder prompt(String value) {
+            prompt = value;
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder timeZone(String value) {
+            timeZone = value;
+            return this;
+        }
+
+        public Builder acceptedAt(Instant value) {
+            acceptedAt = value;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> value) {
+            metadata = value;
+            return this;
+        }
+
+        public Builder sequence(long value) {
+            sequence = value;
+            return this;
+        }
+
+        public Builder responseFormat(ResponseFormat value) {
+            responseFormat = value;
+            return this;
+        }
+
+        public Turn build() {
+            return new Turn(envelope, prompt, model, timeZone, acceptedAt, metadata, sequence, responseFormat);
+        }
     }
 }

@@ -11,7 +11,6 @@ import io.askflow.message.ModelCall;
 import io.askflow.message.ToolSpec;
 import io.askflow.message.Turn;
 import io.askflow.tool.BuiltinTools;
-import io.askflow.message.ToolSpec;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -94,9 +93,10 @@ final class ContextAssembler {
         split.kept().forEach(s -> messages.add(s.message()));
         messages.add(prompt);
         HistoryWindow.assertToolCallsAnswered(messages);
-        return new ModelCall(AskflowMessage.CURRENT_SCHEMA_VERSION, turn.requestId(), turn.tenantId(),
-                turn.conversationId(), turn.userId(), requestedModel, 0, turn.deadline(), messages, tools(tenant),
-                List.of(), null, turn.metadata(), turn.jobId(), turn.responseFormat());
+        return ModelCall.builder()
+                .envelope(turn.envelope().toBuilder().schemaVersion(AskflowMessage.CURRENT_SCHEMA_VERSION).build())
+                .model(requestedModel).messages(messages).tools(tools(tenant)).metadata(turn.metadata())
+                .responseFormat(turn.responseFormat()).build();
     }
 
     private ZoneId zone(Turn turn) throws SQLException {

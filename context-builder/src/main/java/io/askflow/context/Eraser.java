@@ -78,8 +78,8 @@ final class Eraser {
 
     /** What an answer to an erased turn needs, and nothing the deletion was meant to erase. */
     private static Turn skeleton(Turn t) {
-        return new Turn(t.schemaVersion(), t.requestId(), t.tenantId(), t.conversationId(), "", "", null, null,
-                t.acceptedAt(), t.deadline(), java.util.Map.of(), t.sequence(), t.jobId(), null);
+        return Turn.builder().envelope(t.envelope().toBuilder().userId("").build()).prompt("").acceptedAt(t.acceptedAt())
+                .sequence(t.sequence()).build();
     }
 
     private static long highestHeld(Connection c, String tenantId, String conversationId) throws SQLException {

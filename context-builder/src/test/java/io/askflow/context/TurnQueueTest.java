@@ -3,12 +3,11 @@ package io.askflow.context;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askflow.message.Answer;
-import io.askflow.message.AskflowMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.Turn;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +22,19 @@ class TurnQueueTest {
     }
 
     private Turn turn(String id, long sequence) {
-        return new Turn(AskflowMessage.CURRENT_SCHEMA_VERSION, id, "t", conversation, "u", "prompt " + id, null, null,
-                Instant.now(), Instant.now().plusSeconds(60), Map.of(), sequence, null, null);
+        return turn(id, "t", conversation, "prompt " + id, sequence);
+    }
+
+    private static Turn turn(String id, String tenant, String conversation, String prompt, long sequence) {
+        return Turn.builder().envelope(Envelope.builder().requestId(id).tenantId(tenant).conversationId(conversation)
+                        .userId("u").deadline(Instant.now().plusSeconds(60)).build())
+                .prompt(prompt).acceptedAt(Instant.now()).sequence(sequence).build();
     }
 
     private Answer answer(String id) {
-        return new Answer(1, id, "t", conversation, "u", Answer.Status.OK, "answer " + id, null, List.of(), null, 0, "m",
-                Instant.now(), Map.of());
+        return Answer.builder().envelope(Envelope.builder().requestId(id).tenantId("t").conversationId(conversation)
+                        .userId("u").build())
+                .status(Answer.Status.OK).text("answer " + id).model("m").createdAt(Instant.now()).build();
     }
 
     @Test
@@ -86,11 +91,9 @@ class TurnQueueTest {
     void conversationsDoNotWaitForEachOther() throws Exception {
         TurnQueue q = newInstance();
         assertThat(arrive(q, turn("d1-" + conversation, 1))).isPresent();
-        Turn elsewhere = new Turn(1, "e1-" + conversation, "t", conversation + "-other", "u", "p", null, null,
-                Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
+        Turn elsewhere = turn("e1-" + conversation, "t", conversation + "-other", "p", 1);
         assertThat(arrive(q, elsewhere)).isPresent();
-        Turn otherTenant = new Turn(1, "f1-" + conversation, "t2", conversation, "u", "p", null, null,
-                Instant.now(), Instant.now().plusSeconds(60), Map.of(), 1, null, null);
+        Turn otherTenant = turn("f1-" + conversation, "t2", conversation, "p", 1);
         assertThat(arrive(q, otherTenant)).as("same conversation id, other tenant").isPresent();
     }
 

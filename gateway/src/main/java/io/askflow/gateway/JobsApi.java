@@ -5,7 +5,7 @@ import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.knowledge.DocumentInfo;
 import io.askflow.knowledge.DocumentStore;
-import io.askflow.message.AskflowMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.Json;
 import io.askflow.message.ResponseFormat;
 import io.askflow.message.Turn;
@@ -104,9 +104,11 @@ final class JobsApi implements HttpApi.Routes {
                     .orElseThrow(() -> HttpCall.badRequest("Document " + documentId + " was not found"));
             String text = documents.text(call.tenantId(), documentId).orElse("");
             String requestId = jobId + ":" + i;
-            turns.add(new Turn(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId, call.tenantId(), requestId, "job",
-                    prompt(instruction, doc, text), model, null, now, now.plus(limits.deadline()),
-                    Map.of("jobId", jobId, "documentId", documentId), 0, jobId, format));
+            turns.add(Turn.builder()
+                    .envelope(Envelope.builder().requestId(requestId).tenantId(call.tenantId()).conversationId(requestId)
+                            .userId("job").jobId(jobId).deadline(now.plus(limits.deadline())).build())
+                    .prompt(prompt(instruction, doc, text)).model(model).acceptedAt(now)
+                    .metadata(Map.of("jobId", jobId, "documentId", documentId)).responseFormat(format).build());
             items.add(new Jobs.Item(documentId, requestId));
         }
         // One transaction for the job and every turn's claim: a gateway that fails or dies part way

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.askflow.knowledge.Tenant;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.message.AskflowMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
@@ -159,13 +160,13 @@ final class RequestValidator {
         if (r.metadata() != null && r.metadata().size() > MAX_METADATA_ENTRIES) {
             return reject(ErrorCode.INVALID_REQUEST, "metadata may have at most " + MAX_METADATA_ENTRIES + " entries", ids);
         }
-        Turn turn = new Turn(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId,
-                tenantId,
-                r.conversationId() == null ? UUID.randomUUID().toString() : r.conversationId(),
-                r.userId() == null ? ANONYMOUS_USER : r.userId(),
-                r.prompt(), r.model(), r.timeZone(), now,
-                r.deadline() != null ? r.deadline() : now.plus(limits.defaultDeadline()),
-                r.metadata());
+        Turn turn = Turn.builder()
+                .envelope(Envelope.builder().requestId(requestId).tenantId(tenantId)
+                        .conversationId(r.conversationId() == null ? UUID.randomUUID().toString() : r.conversationId())
+                        .userId(r.userId() == null ? ANONYMOUS_USER : r.userId())
+                        .deadline(r.deadline() != null ? r.deadline() : now.plus(limits.defaultDeadline())).build())
+                .prompt(r.prompt()).model(r.model()).timeZone(r.timeZone()).acceptedAt(now).metadata(r.metadata())
+                .build();
         return new Verdict.Accepted(turn, Verdict.Accepted.fingerprint(r.conversationId(), r.userId(), r.prompt(),
                 r.model(), r.timeZone(), r.deadline(), r.metadata(), null));
     }

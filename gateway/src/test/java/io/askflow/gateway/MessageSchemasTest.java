@@ -2,6 +2,8 @@ package io.askflow.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
@@ -11,6 +13,7 @@ import com.networknt.schema.SpecificationVersion;
 import io.askflow.message.Answer;
 import io.askflow.message.AnswerError;
 import io.askflow.message.DocumentUpload;
+import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.JobEvent;
 import io.askflow.message.Json;
@@ -33,6 +36,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -130,8 +134,7 @@ class MessageSchemasTest {
             return;
         }
         JsonNode properties = schema.path("properties");
-        Set<String> components = Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName)
-                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> components = new TreeSet<>(wireComponents(type).keySet());
         Set<String> described = new TreeSet<>();
         properties.fieldNames().forEachRemaining(described::add);
         if (!described.equals(components)) {
@@ -142,11 +145,11 @@ class MessageSchemasTest {
         if (!extraWritten.isEmpty()) {
             problems.add(path + ": the Java writer adds " + extraWritten + ", which are no record components");
         }
-        for (RecordComponent c : type.getRecordComponents()) {
-            if (properties.has(c.getName())) {
-                compareType(c.getGenericType(), properties.get(c.getName()), root, path + "." + c.getName(), writer, problems);
+        wireComponents(type).forEach((name, componentType) -> {
+            if (properties.has(name)) {
+                compareType(componentType, properties.get(name), root, path + "." + name, writer, problems);
             }
-        }
+        });
         if (writer == Writer.ASKFLOW) {
             Set<String> required = new TreeSet<>();
             schema.path("required").forEach(r -> required.add(r.asText()));
@@ -155,6 +158,27 @@ class MessageSchemasTest {
                 problems.add(path + ": required " + required + " but askflow always writes " + always);
             }
         }
+    }
+
+    /**
+     * The record's components as the wire has them: an {@code @JsonUnwrapped} one (the envelope)
+     * contributes its own, less those its {@code @JsonIgnoreProperties} leaves off (an answer's deadline).
+     */
+    private static Map<String, Type> wireComponents(Class<?> type) {
+        Map<String, Type> out = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            if (c.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
+                Map<String, Type> inner = wireComponents(c.getType());
+                JsonIgnoreProperties ignored = c.getAccessor().getAnnotation(JsonIgnoreProperties.class);
+                if (ignored != null) {
+                    inner.keySet().removeAll(Set.of(ignored.value()));
+                }
+                out.putAll(inner);
+            } else {
+                out.put(c.getName(), c.getGenericType());
+            }
+        }
+        return out;
     }
 
     private static void compareType(Type type, JsonNode schema, JsonNode root, String path, Writer writer,
@@ -347,13 +371,15 @@ class MessageSchemasTest {
 
     @Test
     void everyMessageAsAskflowWritesItValidates() {
-        Answer ok = new Answer(1, "r1", "acme", "c1", "u1", Answer.Status.OK, "Today is Thursday [1].", null,
-                List.of(Source.url(1, "https://example.com", "Example"), new Source(2, "document", null, "Q3", "doc-1")),
-                new Usage(412, 31, 443), 1, "gpt-4o-mini", NOW, Map.of("model.notice", "offline"), "job-1");
+        Answer ok = Answer.builder().envelope(envelope().jobId("job-1").build()).status(Answer.Status.OK)
+                .text("Today is Thursday [1].")
+                .sources(List.of(Source.url(1, "https://example.com", "Example"), new Source(2, "document", null, "Q3", "doc-1")))
+                .usage(new Usage(412, 31, 443)).toolRounds(1).model("gpt-4o-mini").createdAt(NOW)
+                .metadata(Map.of("model.notice", "offline")).build();
         assertThat(errors(Answer.class, Json.writeString(ok))).isEmpty();
         for (ErrorCode code : ErrorCode.values()) {
-            Answer failed = new Answer(1, "r1", "acme", "c1", "u1", Answer.Status.ERROR, null,
-                    new AnswerError(code, "why"), List.of(), Usage.ZERO, 0, null, NOW, Map.of());
+            Answer failed = Answer.builder().envelope(envelope().build()).status(Answer.Status.ERROR)
+                    .error(new AnswerError(code, "why")).createdAt(NOW).build();
             assertThat(errors(Answer.class, Json.writeString(failed))).as(code.wire()).isEmpty();
         }
         assertThat(errors(Answer.class, Json.writeString(Answer.error(null, null, null, null, ErrorCode.INVALID_REQUEST,
@@ -366,6 +392,10 @@ class MessageSchemasTest {
                 "text/plain", "Revenue rose.", null)))).isEmpty();
         assertThat(errors(PromptRequest.class, Json.writeString(PromptRequest.builder().requestId("r1")
                 .conversationId("c1").prompt("hi").metadata(Map.of("a", "b")).deadline(NOW).build()))).isEmpty();
+    }
+
+    private static Envelope.Builder envelope() {
+        return Envelope.builder().requestId("r1").tenantId("acme").conversationId("c1").userId("u1");
     }
 
     // --- The README's samples validate ----------------------------------------------------------

@@ -8,12 +8,12 @@ import com.openai.errors.UnauthorizedException;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.message.ChatMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.ModelCall;
 import io.askflow.openai.OpenAiClients;
 import io.askflow.service.StartupFailure;
 import io.askflow.tool.BuiltinTools;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Calls {@code GET /models} once at start-up, through the same SDK client the model-caller uses, so
@@ -55,9 +55,13 @@ public final class ModelEndpointCheck {
     public static void warmUp(Config config, String model) {
         OpenAIClient client = OpenAiClients.create(config, "", config.get(Settings.STARTUP_TIMEOUT));
         try {
-            ModelCall call = new ModelCall(ModelCall.CURRENT_SCHEMA_VERSION, "warm-up", "warm-up", "warm-up", "warm-up", model, 0,
-                    java.time.Instant.now().plusSeconds(60),
-                    List.of(ChatMessage.user("warm-up")), List.of(BuiltinTools.CURRENT_TIME), List.of(), null, Map.of());
+            ModelCall call = ModelCall.builder()
+                    .envelope(Envelope.builder().requestId("warm-up").tenantId("warm-up").conversationId("warm-up")
+                            .userId("warm-up").deadline(java.time.Instant.now().plusSeconds(60)).build())
+                    .model(model)
+                    .messages(List.of(ChatMessage.user("warm-up")))
+                    .tools(List.of(BuiltinTools.CURRENT_TIME))
+                    .build();
             new OpenAiChatModel(client).complete(call, model, true);
         } finally {
             client.close();

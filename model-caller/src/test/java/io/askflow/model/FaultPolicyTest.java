@@ -14,6 +14,7 @@ import io.askflow.localmodel.Reply;
 import io.askflow.localmodel.TokenEstimate;
 import io.askflow.message.Answer;
 import io.askflow.message.ChatMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.ModelCall;
 import io.askflow.message.ToolCall;
@@ -205,9 +206,10 @@ class FaultPolicyTest {
 
     /** Calls of equal size, so token counts per call are the same. */
     private static ModelCall call(String id, Instant deadline) {
-        return new ModelCall(1, id, "t", "c-" + id, "u", null, 0, deadline,
-                List.of(ChatMessage.system("You are a test."), ChatMessage.user("Hello " + id.substring(id.length() - 1))),
-                BuiltinTools.all(), List.of(), null, Map.of());
+        return ModelCall.builder().envelope(Envelope.builder().requestId(id).tenantId("t").conversationId("c-" + id)
+                        .userId("u").deadline(deadline).build())
+                .messages(List.of(ChatMessage.system("You are a test."), ChatMessage.user("Hello " + id.substring(id.length() - 1))))
+                .tools(BuiltinTools.all()).build();
     }
 
 

@@ -13,6 +13,7 @@ import io.askflow.kafka.Topics;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
 import io.askflow.message.ChatMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
 import io.askflow.message.ModelCall;
@@ -205,9 +206,10 @@ class ModelCallHandlerTest {
     }
 
     private static ModelCall call(int round, Instant deadline) {
-        return new ModelCall(1, "r-1", "t-1", "c-1", "u-1", null, round, deadline,
-                List.of(ChatMessage.system("You are a test."), ChatMessage.user("Hi")), BuiltinTools.all(), List.of(),
-                null, Map.of());
+        return ModelCall.builder().envelope(Envelope.builder().requestId("r-1").tenantId("t-1").conversationId("c-1")
+                        .userId("u-1").deadline(deadline).build())
+                .round(round).messages(List.of(ChatMessage.system("You are a test."), ChatMessage.user("Hi")))
+                .tools(BuiltinTools.all()).build();
     }
 
 

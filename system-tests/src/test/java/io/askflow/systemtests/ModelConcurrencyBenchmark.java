@@ -6,12 +6,12 @@ import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.ChatMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.ModelCall;
 import io.askflow.testkit.ReceivedRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,9 +39,10 @@ class ModelConcurrencyBenchmark {
         long t0 = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(p.config, "concurrency-bench")) {
             for (int i = 0; i < n; i++) {
-                ModelCall call = new ModelCall(1, "bench-" + tag + "-" + i, "default", "c-" + tag + "-" + i, "u", null, 0,
-                        Instant.now().plus(Duration.ofMinutes(5)), List.of(ChatMessage.user("hello " + i)), List.of(),
-                        List.of(), null, Map.of());
+                ModelCall call = ModelCall.builder().envelope(Envelope.builder().requestId("bench-" + tag + "-" + i)
+                                .tenantId("default").conversationId("c-" + tag + "-" + i).userId("u")
+                                .deadline(Instant.now().plus(Duration.ofMinutes(5))).build())
+                        .messages(List.of(ChatMessage.user("hello " + i))).build();
                 producer.send(new ProducerRecord<>(Topics.MODEL_CALLS.name(), call.conversationId(), Topics.MODEL_CALLS.encode(call)));
             }
             producer.flush();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.askflow.embedded.Infrastructure;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
+import io.askflow.message.Envelope;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
 import java.sql.Connection;
@@ -14,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +39,9 @@ class OutboxTest {
         String conversation = "outbox-" + tag;
         String lost = "lost-" + tag;
         Instant claimedAt = Instant.now().minusSeconds(60);
-        Turn turn = new Turn(1, lost, "default", conversation, "anonymous", "was the gateway killed? " + tag, null, null,
-                claimedAt, Instant.now().plus(Duration.ofMinutes(5)), Map.of()).withSequence(1);
+        Turn turn = Turn.builder().envelope(Envelope.builder().requestId(lost).tenantId("default").conversationId(conversation)
+                        .userId("anonymous").deadline(Instant.now().plus(Duration.ofMinutes(5))).build())
+                .prompt("was the gateway killed? " + tag).acceptedAt(claimedAt).sequence(1).build();
         var pg = Infrastructure.shared().postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
             try (PreparedStatement conv = c.prepareStatement(

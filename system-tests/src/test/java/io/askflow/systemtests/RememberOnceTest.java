@@ -93,8 +93,6 @@ class RememberOnceTest {
         List<ToolCall> renamed = last.toolCalls().stream()
                 .map(c -> new ToolCall("call-again-" + UUID.randomUUID(), c.name(), c.arguments())).toList();
         messages.add(ChatMessage.assistantCalling(last.content(), renamed));
-        return new ModelCall(call.schemaVersion(), call.requestId(), call.tenantId(), call.conversationId(), call.userId(),
-                call.model(), call.round(), call.deadline(), messages, call.tools(), call.sources(), call.usage(),
-                call.metadata(), call.jobId(), call.responseFormat());
+        return call.toBuilder().messages(messages).build();
     }
 }

@@ -12,6 +12,7 @@ import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import io.askflow.message.ChatMessage;
+import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.ModelCall;
 import io.askflow.message.Source;
@@ -36,10 +37,11 @@ class ToolCallHandlerTest {
             new ToolBudget(new ToolBudget.Limits(8, 10)), CLOCK);
 
     private static ModelCall turn(Instant deadline, ChatMessage last) {
-        return new ModelCall(1, "req-1", "tenant-1", "conv-1", "user-1", null, 0, deadline,
-                List.of(ChatMessage.system("sys"), ChatMessage.user("what time is it?"), last),
-                List.of(BuiltinTools.CURRENT_TIME), List.of(Source.url(1, "https://earlier.example/", "Earlier")),
-                new Usage(10, 5, 15), Map.of("k", "v"));
+        return ModelCall.builder().envelope(Envelope.builder().requestId("req-1").tenantId("tenant-1")
+                        .conversationId("conv-1").userId("user-1").deadline(deadline).build())
+                .messages(List.of(ChatMessage.system("sys"), ChatMessage.user("what time is it?"), last))
+                .tools(List.of(BuiltinTools.CURRENT_TIME)).sources(List.of(Source.url(1, "https://earlier.example/", "Earlier")))
+                .usage(new Usage(10, 5, 15)).metadata(Map.of("k", "v")).build();
     }
 
     private static Incoming<ModelCall> in(ModelCall call) {
