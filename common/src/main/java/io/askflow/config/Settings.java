@@ -39,6 +39,9 @@ public final class Settings {
             "How long a stopping service, and an instance handing partitions to another in a rebalance, waits for "
                     + "records in flight; at most PT10S (the 15 s transaction timeout less a 5 s margin). Records still "
                     + "running then are processed again by the partition's next owner.");
+    public static final Setting<Duration> STARTUP_TIMEOUT = Setting.duration("ASKFLOW_STARTUP_TIMEOUT", "PT5M",
+            "How long a starting service waits for Kafka and PostgreSQL to answer (each start-up step retried with "
+                    + "backoff while they are down or restarting) before it fails with one line naming what did not answer.");
 
     // --- PostgreSQL ------------------------------------------------------------------------
     public static final Setting<String> DATABASE_URL = Setting.string("ASKFLOW_DATABASE_URL",
@@ -156,7 +159,7 @@ public final class Settings {
 
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
-                COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
+                COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL,
                 OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,

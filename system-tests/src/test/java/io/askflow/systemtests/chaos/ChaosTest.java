@@ -62,7 +62,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("chaos")
 class ChaosTest {
     private static final Path ROOT = Path.of("target", "chaos").toAbsolutePath();
-    private static final int CONVERSATIONS = 84;
+    private static final int CONVERSATIONS = 42;
     private static final int TURNS_PER_CONVERSATION = 3;
     /** current_time, a second current_time in another zone, then the answer. */
     private static final int CALLS_PER_TURN = 3;
