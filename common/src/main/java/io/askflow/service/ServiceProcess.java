@@ -24,7 +24,15 @@ public final class ServiceProcess {
     public static void run(String name, Starter starter) throws Exception {
         Config config = Config.fromEnv();
         LOG.info("Starting {} with {}", name, config.describe());
-        AutoCloseable service = starter.start(config);
+        AutoCloseable service;
+        try {
+            service = starter.start(config);
+        } catch (StartupException e) {
+            // The message says what did not answer; the start-up closed what it had opened.
+            LOG.error("{} could not start: {}", name, e.getMessage());
+            System.exit(1);
+            return;
+        }
         LOG.info("{} is running", name);
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

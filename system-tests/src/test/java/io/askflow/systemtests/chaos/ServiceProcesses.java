@@ -137,9 +137,20 @@ final class ServiceProcesses implements AutoCloseable {
         return dir.resolve(instance + ".log");
     }
 
+    /** SIGTERM, so that instances leave their groups; SIGKILL for any still running after the drain. */
     @Override
     public void close() {
-        running.values().forEach(Process::destroyForcibly);
+        running.values().forEach(Process::destroy);
+        for (Process p : running.values()) {
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
         running.clear();
     }
 }
