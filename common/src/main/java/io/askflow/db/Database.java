@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.service.Startup;
+import java.sql.Connection;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -78,6 +80,20 @@ public final class Database {
                 .baselineVersion("0");
         flyway.getPluginRegister().getExact(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         flyway.load().migrate();
+    }
+
+    /**
+     * Rolls back after {@code failure}. When the connection is gone (PostgreSQL restarted), the
+     * rollback fails too, with a bare "Connection is closed" that says nothing transient: it is
+     * added to the failure as suppressed, so the failure thrown stays the one that tells the
+     * runner to retry the record instead of answering it as failed.
+     */
+    public static void rollback(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** A pool, tried once: {@link #open} is the start-up path. */
