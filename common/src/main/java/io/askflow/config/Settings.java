@@ -39,8 +39,9 @@ public final class Settings {
             "How long a stopping service, and an instance handing partitions to another in a rebalance, waits for "
                     + "records in flight; at most PT10S (the 15 s transaction timeout less a 5 s margin). Records still "
                     + "running then are processed again by the partition's next owner.");
-    public static final Setting<Duration> STARTUP_TIMEOUT = Setting.duration("ASKFLOW_STARTUP_TIMEOUT", "PT30S",
-            "How long a starting service waits for Kafka and PostgreSQL to answer before it stops with one line saying which did not.");
+    public static final Setting<Duration> STARTUP_TIMEOUT = Setting.duration("ASKFLOW_STARTUP_TIMEOUT", "PT2M",
+            "How long a starting service waits for Kafka and PostgreSQL (each start-up step retried with backoff while "
+                    + "they are down or restarting) before it stops with one line naming what did not answer.");
 
     // --- PostgreSQL ------------------------------------------------------------------------
     public static final Setting<String> DATABASE_URL = Setting.string("ASKFLOW_DATABASE_URL",

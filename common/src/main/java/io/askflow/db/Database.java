@@ -4,6 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.service.Startup;
+import java.sql.Connection;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
@@ -19,16 +22,36 @@ public final class Database {
     private Database() {
     }
 
+    /** Brings one owner's tables up to date on a pool (see {@link #migrate}). */
+    @FunctionalInterface
+    public interface Migration {
+        void apply(DataSource ds);
+    }
+
     /** The service's pool with its own tables migrated ({@code db/migration/<service>}). */
     public static HikariDataSource open(Config config, String service) {
-        HikariDataSource ds = pool(config, service);
-        try {
-            migrate(ds, service);
-        } catch (RuntimeException e) {
-            ds.close();
-            throw e;
-        }
-        return ds;
+        return open(config, service, ds -> migrate(ds, service));
+    }
+
+    /**
+     * The service's pool with the migrations applied in order. While PostgreSQL is down or
+     * restarting the whole step is tried again (a migration cut off by a restart left nothing
+     * behind, and the failed attempt's pool is closed), up to {@code ASKFLOW_STARTUP_TIMEOUT}.
+     */
+    public static HikariDataSource open(Config config, String service, Migration... migrations) {
+        return Startup.retrying("Opening PostgreSQL at " + config.get(Settings.DATABASE_URL) + " for " + service,
+                config.get(Settings.STARTUP_TIMEOUT), () -> {
+                    HikariDataSource ds = pool(config, service);
+                    try {
+                        for (Migration m : migrations) {
+                            m.apply(ds);
+                        }
+                    } catch (RuntimeException e) {
+                        ds.close();
+                        throw e;
+                    }
+                    return ds;
+                });
     }
 
     /**
@@ -59,7 +82,21 @@ public final class Database {
         flyway.load().migrate();
     }
 
-    /** A pool for a service that owns no tables of its own (it uses a library's, migrated by the library). */
+    /**
+     * Rolls back after {@code failure}. When the connection is gone (PostgreSQL restarted), the
+     * rollback fails too, with a bare "Connection is closed" that says nothing transient: it is
+     * added to the failure as suppressed, so the failure thrown stays the one that tells the
+     * runner to retry the record instead of answering it as failed.
+     */
+    public static void rollback(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** A pool, tried once: {@link #open} is the start-up path. */
     public static HikariDataSource pool(Config config, String service) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(config.get(Settings.DATABASE_URL));

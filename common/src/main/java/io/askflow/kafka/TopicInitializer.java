@@ -1,8 +1,8 @@
 package io.askflow.kafka;
 
 import io.askflow.config.Config;
-import io.askflow.config.ConfigException;
 import io.askflow.config.Settings;
+import io.askflow.service.Startup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,16 @@ public final class TopicInitializer {
     private TopicInitializer() {
     }
 
+    /** Waits for the broker while it is down or restarting, up to {@code ASKFLOW_STARTUP_TIMEOUT}. */
     public static void ensureTopics(Config config) {
+        Startup.retrying("Creating askflow topics at " + config.get(Settings.KAFKA_BOOTSTRAP_SERVERS),
+                config.get(Settings.STARTUP_TIMEOUT), () -> {
+                    createMissing(config);
+                    return null;
+                });
+    }
+
+    private static void createMissing(Config config) throws Exception {
         try (Admin admin = KafkaClients.admin(config, "askflow-topic-initializer")) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = Topics.all().stream()
@@ -55,13 +64,6 @@ public final class TopicInitializer {
             if (!created.isEmpty()) {
                 LOG.info("Created topics {}", created);
             }
-        } catch (ConfigException e) {
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while creating topics", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot create askflow topics at " + config.get(Settings.KAFKA_BOOTSTRAP_SERVERS), e);
         }
     }
 }

@@ -26,10 +26,10 @@ public final class ServiceProcess {
         LOG.info("Starting {} with {}", name, config.describe());
         AutoCloseable service;
         try {
-            // No Kafka preflight here: a deployed service restarted during a broker restart should
-            // wait for the broker (its runner retries), not exit.
             service = starter.start(config);
         } catch (StartupFailure e) {
+            // One line that says what did not answer; the start-up closed what it had opened.
+            LOG.error("{} could not start: {}", name, e.getMessage());
             System.err.println(name + ": " + e.getMessage());
             System.exit(1);
             return;

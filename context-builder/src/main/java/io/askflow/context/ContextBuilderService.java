@@ -13,6 +13,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.service.Startup;
 import io.askflow.tool.BuiltinTools;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -28,28 +29,31 @@ public final class ContextBuilderService implements AutoCloseable {
 
     private ContextBuilderService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
-        db = Database.open(config, "context-builder");
-        KnowledgeSchema.migrate(db);
-        History history = new History(db);
-        summarizer = config.get(Settings.SUMMARIES) ? new OpenAiSummarizer(config) : null;
-        ContextAssembler assembler = new ContextAssembler(history,
-                new Summaries(db, history, summarizer == null ? Summarizer.NONE : summarizer), new DateLine(clock),
-                new ContextAssembler.Options(config.get(Settings.SYSTEM_INSTRUCTIONS),
-                        config.get(Settings.HISTORY_MAX_MESSAGES), ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)),
-                        config.get(Settings.CONTEXT_TOKENS),
-                        config.get(Settings.SUMMARIES) ? config.get(Settings.SUMMARY_MAX_TOKENS) : 0,
-                        config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null),
-                        config.get(Settings.MEMORY_TOKENS), BuiltinTools.offered(config)),
-                new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
+        try (Startup.Parts parts = new Startup.Parts()) {
+            db = parts.add(Database.open(config, "context-builder", ds -> Database.migrate(ds, "context-builder"),
+                    KnowledgeSchema::migrate));
+            History history = new History(db);
+            summarizer = config.get(Settings.SUMMARIES) ? parts.add(new OpenAiSummarizer(config)) : null;
+            ContextAssembler assembler = new ContextAssembler(history,
+                    new Summaries(db, history, summarizer == null ? Summarizer.NONE : summarizer), new DateLine(clock),
+                    new ContextAssembler.Options(config.get(Settings.SYSTEM_INSTRUCTIONS),
+                            config.get(Settings.HISTORY_MAX_MESSAGES), ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)),
+                            config.get(Settings.CONTEXT_TOKENS),
+                            config.get(Settings.SUMMARIES) ? config.get(Settings.SUMMARY_MAX_TOKENS) : 0,
+                            config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null),
+                            config.get(Settings.MEMORY_TOKENS), BuiltinTools.offered(config)),
+                    new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
 
-        // The BPE tables take about a second to load: at start-up, not in the first turn.
-        TokenCounter.forModel(config.get(Settings.DEFAULT_MODEL));
-        TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
+            // The BPE tables take about a second to load: at start-up, not in the first turn.
+            TokenCounter.forModel(config.get(Settings.DEFAULT_MODEL));
+            TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
 
-        runner = KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
-                Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
-                Route.of(Topics.ANSWERS, flow::onAnswer, flow::onAnswerFailure),
-                Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).start();
+            runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
+                    Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
+                    Route.of(Topics.ANSWERS, flow::onAnswer, flow::onAnswerFailure),
+                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).start());
+            parts.keep();
+        }
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {

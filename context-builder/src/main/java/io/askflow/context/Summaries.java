@@ -1,5 +1,6 @@
 package io.askflow.context;
 
+import io.askflow.db.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -121,7 +122,7 @@ final class Summaries {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             }
         }

@@ -1,5 +1,6 @@
 package io.askflow.context;
 
+import io.askflow.db.Database;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
@@ -295,7 +296,7 @@ final class TurnQueue {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             } finally {
                 c.setAutoCommit(true);

@@ -249,6 +249,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         // refuses the restarted broker's registration until then (default 9 s); shorten it.
         server.setProperty("broker.heartbeat.interval.ms", "500");
         server.setProperty("broker.session.timeout.ms", "3000");
+        // A killed consumer (KIP-848 group) holds its partitions until its session times out: 45 s
+        // by default, and at least 45 s by the default minimum. Local runs and tests kill and
+        // restart services and should not wait that long; heartbeats every second keep a live
+        // member well inside 10 s even on a loaded machine. Production brokers are the operator's.
+        server.setProperty("group.consumer.min.session.timeout.ms", "5000");
+        server.setProperty("group.consumer.session.timeout.ms", "10000");
+        server.setProperty("group.consumer.min.heartbeat.interval.ms", "1000");
+        server.setProperty("group.consumer.heartbeat.interval.ms", "1000");
         // A two-core test machine: fewer threads, less contention.
         server.setProperty("num.network.threads", "2");
         server.setProperty("num.io.threads", "2");
@@ -315,6 +323,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         command.add("-Xms64m");
         command.add("-Xmx512m");
         command.add("-XX:+UseSerialGC");
+        // The C1 compiler only: a test or local broker is started (and restarted) more often than it
+        // runs long, and on a small machine C2's compilations compete with everything else for the
+        // CPU while it starts (a restart beside eight service JVMs took 95 s, 28 s alone).
+        command.add("-XX:TieredStopAtLevel=1");
         command.add("-Djava.awt.headless=true");
         if (Runtime.version().feature() >= 23) {
             // Kafka frees buffers through sun.misc.Unsafe; JDK 23+ warns on stderr unless allowed.

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Kafka and PostgreSQL are resolved independently: configuring one does not affect the other.
  * Setting {@value #TESTCONTAINERS} to {@code false} skips step 2, for tests that need the embedded
- * broker's {@link EmbeddedKafka#kill() kill} and {@link EmbeddedKafka#restart() restart}.
+ * broker's {@link EmbeddedKafka#kill() kill} and {@link EmbeddedKafka#restart() restart} or the
+ * database's {@link EmbeddedPostgres#restart() restart}.
  */
 public final class Infrastructure implements AutoCloseable {
 
@@ -49,16 +50,18 @@ public final class Infrastructure implements AutoCloseable {
     private final KafkaEndpoint kafka;
     private final PostgresEndpoint postgres;
     private final EmbeddedKafka embeddedKafka;
+    private final EmbeddedPostgres embeddedPostgres;
     /** What this instance started and must stop, in start order. */
     private final List<AutoCloseable> owned;
     private final boolean isShared;
     private boolean closed;
 
     private Infrastructure(KafkaEndpoint kafka, PostgresEndpoint postgres, EmbeddedKafka embeddedKafka,
-            List<AutoCloseable> owned, boolean isShared) {
+            EmbeddedPostgres embeddedPostgres, List<AutoCloseable> owned, boolean isShared) {
         this.kafka = kafka;
         this.postgres = postgres;
         this.embeddedKafka = embeddedKafka;
+        this.embeddedPostgres = embeddedPostgres;
         this.owned = List.copyOf(owned);
         this.isShared = isShared;
     }
@@ -105,6 +108,7 @@ public final class Infrastructure implements AutoCloseable {
             LOG.info("Kafka from {}: {}", kafka.origin(), kafka.bootstrapServers());
 
             PostgresEndpoint postgres;
+            EmbeddedPostgres embeddedPostgres = null;
             String url = nonBlank(env.get(DATABASE_URL));
             if (url != null) {
                 postgres = new PostgresEndpoint(url, env.getOrDefault(DATABASE_USER, ""),
@@ -115,13 +119,13 @@ public final class Infrastructure implements AutoCloseable {
                 postgres = new PostgresEndpoint(container.getJdbcUrl(), container.getUsername(),
                         container.getPassword(), TESTCONTAINERS_ORIGIN);
             } else {
-                EmbeddedPostgres embedded = EmbeddedPostgres.start(dataDir.resolve("postgres"));
-                owned.add(embedded);
-                postgres = embedded.endpoint();
+                embeddedPostgres = EmbeddedPostgres.start(dataDir.resolve("postgres"));
+                owned.add(embeddedPostgres);
+                postgres = embeddedPostgres.endpoint();
             }
             LOG.info("PostgreSQL from {}: {}", postgres.origin(), postgres.jdbcUrl());
 
-            return new Infrastructure(kafka, postgres, embeddedKafka, owned, isShared);
+            return new Infrastructure(kafka, postgres, embeddedKafka, embeddedPostgres, owned, isShared);
         } catch (RuntimeException | Error e) {
             closeAll(owned, false);
             throw e;
@@ -182,6 +186,14 @@ public final class Infrastructure implements AutoCloseable {
      */
     public Optional<EmbeddedKafka> embeddedKafka() {
         return Optional.ofNullable(embeddedKafka);
+    }
+
+    /**
+     * The embedded database, when PostgreSQL is embedded; empty otherwise. Tests that restart the
+     * database need it and should be skipped when it is absent.
+     */
+    public Optional<EmbeddedPostgres> embeddedPostgres() {
+        return Optional.ofNullable(embeddedPostgres);
     }
 
     /** Stops whatever this instance started; a no-op on the {@linkplain #shared() shared} one. */

@@ -1,5 +1,6 @@
 package io.askflow.gateway;
 
+import io.askflow.db.Database;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import java.sql.Connection;
@@ -60,7 +61,7 @@ final class AnswerBook {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             }
         }

@@ -1,5 +1,6 @@
 package io.askflow.gateway;
 
+import io.askflow.db.Database;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.knowledge.DocumentStore;
@@ -139,7 +140,7 @@ final class DeletionApi implements HttpApi.Routes {
                 c.commit();
                 return through;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             }
         }

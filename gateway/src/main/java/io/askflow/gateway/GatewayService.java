@@ -17,6 +17,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.service.Startup;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,43 +44,45 @@ public final class GatewayService implements AutoCloseable {
 
     private GatewayService(Config config, Clock clock) throws IOException {
         TopicInitializer.ensureTopics(config);
-        db = Database.open(config, "gateway");
-        KnowledgeSchema.migrate(db);
-        TenantDirectory tenants = TenantDirectory.from(config);
-        DocumentStore documents = new DocumentStore(db);
-        DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
-        producer = KafkaClients.producer(config, "gateway");
-        Submissions submissions = new Submissions(db);
-        AnswerBook answers = new AnswerBook(db);
-        RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
-                config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
-                config.get(Settings.DEFAULT_DEADLINE)), tenants);
-        Admission admission = new Admission(validator, submissions, clock);
-        Jobs jobs = new Jobs(db, clock);
+        try (Startup.Parts parts = new Startup.Parts()) {
+            db = parts.add(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"), KnowledgeSchema::migrate));
+            TenantDirectory tenants = TenantDirectory.from(config);
+            DocumentStore documents = new DocumentStore(db);
+            DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
+            producer = parts.add(KafkaClients.producer(config, "gateway"));
+            Submissions submissions = new Submissions(db);
+            AnswerBook answers = new AnswerBook(db);
+            RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
+                    config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
+                    config.get(Settings.DEFAULT_DEADLINE)), tenants);
+            Admission admission = new Admission(validator, submissions, clock);
+            Jobs jobs = new Jobs(db, clock);
 
-        requests = KafkaClients.exactlyOnceRunner(config, GROUP,
-                // Key-ordered: a conversation's requests are numbered in the order they were produced.
-                List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
-                        in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()),
-                        (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())),
-                        Route.of(Topics.DOCUMENTS, in -> {
-                            intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
-                            return List.of();
-                        }))).start();
-        answerFeed = KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
-                List.of(Route.of(Topics.ANSWERS, in -> {
-                    answers.record(in.value());
-                    return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
-                            .orElse(List.of());
-                }))).start();
-        outbox = new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start();
-        http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
-                producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
-                        new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
-                        new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
-                                config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
-                                config.get(Settings.MAX_REQUEST_BYTES))),
-                        new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
+            requests = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
+                    // Key-ordered: a conversation's requests are numbered in the order they were produced.
+                    List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
+                            in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()),
+                            (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())),
+                            Route.of(Topics.DOCUMENTS, in -> {
+                                intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
+                                return List.of();
+                            }))).start());
+            answerFeed = parts.add(KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
+                    List.of(Route.of(Topics.ANSWERS, in -> {
+                        answers.record(in.value());
+                        return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
+                                .orElse(List.of());
+                    }))).start());
+            outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
+            http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
+                    producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
+                            new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
+                            new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
+                                    config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
+                                    config.get(Settings.MAX_REQUEST_BYTES))),
+                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
+            parts.keep();
+        }
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {

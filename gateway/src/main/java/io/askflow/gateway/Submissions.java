@@ -1,5 +1,6 @@
 package io.askflow.gateway;
 
+import io.askflow.db.Database;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,7 @@ final class Submissions {
                 c.commit();
                 return claimed;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             }
         }
@@ -95,7 +96,7 @@ final class Submissions {
                 c.commit();
                 return claimed;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             }
         }

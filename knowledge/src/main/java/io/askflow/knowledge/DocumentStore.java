@@ -1,5 +1,6 @@
 package io.askflow.knowledge;
 
+import io.askflow.db.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -73,7 +74,7 @@ public final class DocumentStore {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                Database.rollback(c, e);
                 throw e;
             }
         }

@@ -28,6 +28,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.service.Startup;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,19 +51,21 @@ public final class ToolRunnerService implements AutoCloseable {
         int maxChars = config.get(Settings.TOOL_RESULT_MAX_CHARS);
         PageFetcher fetcher = new PageFetcher(allowList(config), HostResolver.SYSTEM,
                 config.get(Settings.FETCH_TIMEOUT), config.get(Settings.FETCH_MAX_BYTES), clock);
-        searchHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        // The knowledge tools read and write the user's memories and documents: the tool-runner owns
-        // no tables of its own, it uses the knowledge library's.
-        db = Database.pool(config, "tool-runner");
-        KnowledgeSchema.migrate(db);
-        ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp)).with(
-                knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
-        ToolCallHandler handler = new ToolCallHandler(
-                new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
-                new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
-                        config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
-        runner = KafkaClients.exactlyOnceRunner(config, GROUP,
-                List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start();
+        try (Startup.Parts parts = new Startup.Parts()) {
+            searchHttp = parts.add(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+            // The knowledge tools read and write the user's memories and documents: the tool-runner owns
+            // no tables of its own, it uses the knowledge library's.
+            db = parts.add(Database.open(config, "tool-runner", KnowledgeSchema::migrate));
+            ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp)).with(
+                    knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
+            ToolCallHandler handler = new ToolCallHandler(
+                    new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
+                    new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
+                            config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
+            runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
+                    List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start());
+            parts.keep();
+        }
     }
 
     public static ToolRunnerService start(Config config, Clock clock) {

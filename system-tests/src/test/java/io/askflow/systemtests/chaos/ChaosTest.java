@@ -1,12 +1,18 @@
 package io.askflow.systemtests.chaos;
 
+import static io.askflow.systemtests.chaos.ServiceProcesses.SERVICES;
+import static io.askflow.systemtests.chaos.ServiceProcesses.instance;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.embedded.EmbeddedKafka;
+import io.askflow.embedded.EmbeddedPostgres;
 import io.askflow.embedded.Infrastructure;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.launcher.PromptClient;
+import io.askflow.localmodel.ChatBackend;
 import io.askflow.localmodel.ChatCompletionsServer;
 import io.askflow.localmodel.ChatMessage;
 import io.askflow.localmodel.Reply;
@@ -22,177 +28,300 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 5's chaos test: the services as separate processes, 500 turns with a tool round each,
- * every service SIGKILLed three times at random moments and the broker restarted once; then
- * exactly one answer per request must be visible to a read_committed reader, and the history must
- * hold each turn once. The number of repeated model calls (allowed) is reported.
+ * Issue 8's chaos test: two instances of every service as separate processes, so partitions move
+ * between instances while they are killed; conversations of three turns, each turn with two tool
+ * rounds. Every instance is SIGKILLed at a random moment and restarted, one instance of every service
+ * is also killed during its start-up (its first start included), the broker is killed and restarted
+ * and PostgreSQL is restarted. Run once with {@code ASKFLOW_INSTANCE_ID} unset (the default: a
+ * random identity per process start) and once with it set.
+ *
+ * <p>Then a read_committed reader must have seen exactly one answer per request, all of them ok
+ * (no coded error is acceptable: nothing here has a deadline or a model failure that could end a
+ * turn with one); each conversation's stored history holds every turn once in submission order; and
+ * every model call of turn N was sent turns 1..N-1, in order. The repeated model calls (allowed)
+ * are counted at the model server and printed.
  */
 @Tag("chaos")
 class ChaosTest {
-    private static final int TURNS = 500;
-    private static final List<String> SERVICES = List.of("gateway", "context-builder", "model-caller", "tool-runner");
+    private static final Path ROOT = Path.of("target", "chaos").toAbsolutePath();
+    private static final int CONVERSATIONS = 42;
+    private static final int TURNS_PER_CONVERSATION = 3;
+    /** current_time, a second current_time in another zone, then the answer. */
+    private static final int CALLS_PER_TURN = 3;
+    private static final int INSTANCES = 2;
+    /** After the last disaster; a killed member holds its partitions for the embedded broker's 10 s session timeout. */
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(120);
 
-    @Test
-    @Timeout(value = 15, unit = java.util.concurrent.TimeUnit.MINUTES)
-    void exactlyOneAnswerPerRequestThroughKillsAndABrokerRestart() throws Exception {
-        Path dir = Path.of("target", "chaos").toAbsolutePath();
-        Files.createDirectories(dir);
-        Map<String, AtomicInteger> modelCalls = new ConcurrentHashMap<>();
-        AtomicInteger modelInFlight = new AtomicInteger();
-        Random random = new Random(20261126);
-        try (Infrastructure infra = Infrastructure.resolve(Map.of(Infrastructure.TESTCONTAINERS, "false"), dir.resolve("infra"));
-                ChatCompletionsServer model = ChatCompletionsServer.start(request -> {
-                    ChatMessage last = request.lastMessage().orElseThrow();
-                    String prompt = request.lastUserMessage().orElseThrow().text();
-                    modelCalls.computeIfAbsent(prompt + (last.hasRole("tool") ? "#2" : "#1"), k -> new AtomicInteger()).incrementAndGet();
-                    // Model calls take a while, as real ones do, so kills land on calls in flight.
-                    modelInFlight.incrementAndGet();
-                    try {
-                        Thread.sleep(100 + ThreadLocalRandom.current().nextInt(300));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } finally {
-                        modelInFlight.decrementAndGet();
-                    }
-                    return last.hasRole("tool") ? Reply.text("answer to " + prompt + ": " + last.text())
-                            : Reply.toolCall("current_time", "{}");
-                })) {
+    private static Infrastructure infra;
+
+    /** One broker and database for both runs: starting them is the slowest part on a small machine. */
+    @BeforeAll
+    static void infrastructure() {
+        infra = Infrastructure.resolve(Map.of(Infrastructure.TESTCONTAINERS, "false"), ROOT.resolve("infra"));
+    }
+
+    @AfterAll
+    static void stopInfrastructure() {
+        if (infra != null) {
+            infra.close();
+        }
+    }
+
+    /**
+     * Both runs use the same consumer groups; a run's instances are stopped with SIGTERM at its end
+     * (see {@link ServiceProcesses#close}), so they leave the groups rather than hold the next run's
+     * partitions for a session timeout.
+     */
+    @ParameterizedTest(name = "instance ids {0}")
+    @ValueSource(strings = {"set", "unset"})
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void exactlyOneAnswerPerRequestThroughKillsAndRestarts(String instanceIds) throws Exception {
+        EmbeddedKafka broker = infra.embeddedKafka().orElse(null);
+        EmbeddedPostgres database = infra.embeddedPostgres().orElse(null);
+        assumeTrue(broker != null && database != null, "Kafka and PostgreSQL must be embedded to restart them");
+        Path dir = ROOT.resolve("instance-ids-" + instanceIds);
+        String tag = "ids-" + instanceIds;
+        Random random = new Random(20261201L + instanceIds.hashCode());
+        ScriptedModel scripted = new ScriptedModel();
+        long t0 = System.nanoTime();
+        try (ChatCompletionsServer model1 = ChatCompletionsServer.start(scripted.backend(0));
+                ChatCompletionsServer model2 = ChatCompletionsServer.start(scripted.backend(1))) {
             Map<String, String> env = new HashMap<>();
             env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infra.kafka().bootstrapServers());
             env.put(Settings.DATABASE_URL.name(), infra.postgres().jdbcUrl());
             env.put(Settings.DATABASE_USER.name(), infra.postgres().user());
             env.put(Settings.DATABASE_PASSWORD.name(), infra.postgres().password());
-            env.put(Settings.OPENAI_BASE_URL.name(), model.baseUrl());
+            env.put(Settings.OPENAI_BASE_URL.name(), model1.baseUrl());
             env.put(Settings.OPENAI_API_KEY.name(), "sk-chaos");
             env.put(Settings.TOPIC_PARTITIONS.name(), "6");
             env.put(Settings.HTTP_PORT.name(), "0");
             env.put(Settings.DEFAULT_DEADLINE.name(), "PT15M");
             env.put(Settings.SHUTDOWN_TIMEOUT.name(), "PT5S");
+            // Well inside the test's timeout, so that a dependency that never came back fails a
+            // start with its one line instead of a timeout that tells nothing.
+            env.put(Settings.STARTUP_TIMEOUT.name(), "PT2M");
             Config config = Config.of(env);
             TopicInitializer.ensureTopics(config);
+            // Each model-caller instance has a model server of its own, so a kill can wait for a call
+            // of the very instance it kills to be on the wire: the case where a call is repeated.
+            Map<String, Map<String, String>> instanceEnv = Map.of(
+                    instance("model-caller", 2), Map.of(Settings.OPENAI_BASE_URL.name(), model2.baseUrl()));
+            Timeline timeline = new Timeline(t0);
 
-            long t0 = System.nanoTime();
-            try (ServiceProcesses services = new ServiceProcesses(dir.resolve("services"), env);
+            try (ServiceProcesses services = new ServiceProcesses(dir, env, "set".equals(instanceIds), instanceEnv);
                     PromptClient client = new PromptClient(config)) {
-                for (String s : SERVICES) {
-                    services.start(s);
+                Run run = new Run(tag, client, services, new Chaos(services, scripted, random, timeline), timeline);
+                try {
+                    run.disasters(broker, database);
+                    run.verify(scripted);
+                } catch (Throwable failure) {
+                    // A timeout interrupts the run before any assertion could tell what happened.
+                    System.out.printf("%nchaos (instance ids %s) failed after %.1f s; services:%s%ntimeline:%s%n", instanceIds,
+                            (System.nanoTime() - t0) / 1e9, services.report(), timeline);
+                    throw failure;
                 }
-                List<Runnable> chaos = new ArrayList<>();
-                for (String s : SERVICES) {
-                    for (int k = 0; k < 3; k++) {
-                        chaos.add(() -> {
-                            if (s.equals("model-caller")) {
-                                // Kill it with model calls on the wire, the case where a call is repeated.
-                                awaitTrue(() -> modelInFlight.get() > 0, Duration.ofSeconds(5));
-                            }
-                            killAndRestart(services, s, random);
-                        });
-                    }
-                }
-                chaos.add(() -> restartBroker(infra));
-                Collections.shuffle(chaos, random);
-
-                List<String> ids = new ArrayList<>();
-                int perStep = TURNS / chaos.size() + 1;
-                int sent = 0;
-                for (Runnable disaster : chaos) {
-                    for (int i = 0; i < perStep && sent < TURNS; i++, sent++) {
-                        String id = "chaos-" + sent;
-                        client.send(PromptRequest.of(id, "conv-" + sent, "chaos prompt " + sent));
-                        ids.add(id);
-                    }
-                    client.drain(Duration.ofMillis(random.nextInt(300))); // turns of this batch are in flight now
-                    disaster.run();
-                }
-                for (String id : ids) {
-                    assertThat(client.await(id, Duration.ofMinutes(3))).as("answer to %s", id).isPresent();
-                }
-                client.drain(Duration.ofSeconds(5)); // a duplicate would arrive now
-                double seconds = (System.nanoTime() - t0) / 1e9;
-
-                Map<String, Long> perRequest = client.answers().stream()
-                        .filter(a -> a.requestId() != null && a.requestId().startsWith("chaos-"))
-                        .collect(Collectors.groupingBy(Answer::requestId, Collectors.counting()));
-                assertThat(perRequest).hasSize(TURNS);
-                assertThat(perRequest.values()).as("answers per request").containsOnly(1L);
-                for (Answer a : client.answers()) {
-                    assertThat(a.isOk()).as("answer %s", a).isTrue();
-                    String n = a.requestId().substring("chaos-".length());
-                    assertThat(a.text()).startsWith("answer to chaos prompt " + n + ": ");
-                    assertThat(a.toolRounds()).isEqualTo(1);
-                }
-
-                long userRows;
-                long assistantRows;
-                long duplicates;
-                try (Connection c = DriverManager.getConnection(infra.postgres().jdbcUrl(), infra.postgres().user(),
-                        infra.postgres().password()); Statement st = c.createStatement()) {
-                    // The context-builder stores answers asynchronously: give it a moment after the last one.
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    do {
-                        assistantRows = count(st, "SELECT count(*) FROM cb_messages WHERE role = 'assistant'");
-                    } while (assistantRows < TURNS && System.nanoTime() < deadline && sleep(200));
-                    userRows = count(st, "SELECT count(*) FROM cb_messages WHERE role = 'user'");
-                    duplicates = count(st, "SELECT count(*) FROM (SELECT request_id, role FROM cb_messages "
-                            + "GROUP BY request_id, role HAVING count(*) > 1) d");
-                }
-                assertThat(userRows).isEqualTo(TURNS);
-                assertThat(assistantRows).isEqualTo(TURNS);
-                assertThat(duplicates).isZero();
-
-                int calls = modelCalls.values().stream().mapToInt(AtomicInteger::get).sum();
-                // The model-caller was killed mid-call: those calls were made again, their answers were not.
-                assertThat(calls).as("model calls repeated after a kill").isGreaterThan(2 * TURNS);
-                long repeatedTurns = modelCalls.values().stream().filter(n -> n.get() > 1).count();
-                System.out.printf("%nchaos: %d turns, 12 service kills + 1 broker restart in %.1f s; answers per request: "
-                        + "exactly 1; model calls %d for %d needed (%d repeated, in %d turn steps); history rows %d user + %d "
-                        + "assistant, 0 duplicates%n", TURNS, seconds, calls, 2 * TURNS, calls - 2 * TURNS, repeatedTurns,
-                        userRows, assistantRows);
+                System.out.printf("%nchaos (instance ids %s): %d conversations x %d turns x 2 tool rounds, %d instances, "
+                                + "%d kills (%d during start-up, %d of them before ready, %d during a model call), 1 broker restart, 1 PostgreSQL "
+                                + "restart, in %.1f s; answers per request: exactly 1, all ok; history in order, each turn "
+                                + "once; repeated model calls: %d (%d calls for %d needed, %d call steps repeated)%ntimeline:%s%n",
+                        instanceIds, CONVERSATIONS, TURNS_PER_CONVERSATION, SERVICES.size() * INSTANCES, run.chaos.kills.get(),
+                        run.chaos.startUpKills.get(), run.chaos.killedBeforeReady.get(), run.chaos.killedMidCall.get(), (System.nanoTime() - t0) / 1e9,
+                        scripted.calls() - run.neededCalls(), scripted.calls(), run.neededCalls(), scripted.repeatedSteps(),
+                        timeline);
             }
         }
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            sleep(5);
+    /** One run's requests, disasters and checks; its conversations and requests carry the run's tag. */
+    private static final class Run {
+        private final String tag;
+        private final PromptClient client;
+        private final ServiceProcesses services;
+        private final Chaos chaos;
+        private final Timeline timeline;
+        /** Request id to prompt, in submission order. */
+        private final Map<String, String> prompts = new LinkedHashMap<>();
+
+        Run(String tag, PromptClient client, ServiceProcesses services, Chaos chaos, Timeline timeline) {
+            this.tag = tag;
+            this.client = client;
+            this.services = services;
+            this.chaos = chaos;
+            this.timeline = timeline;
+        }
+
+        int neededCalls() {
+            return prompts.size() * CALLS_PER_TURN;
+        }
+
+        /** Starts the instances, then sends conversations in batches, a disaster after each batch. */
+        void disasters(EmbeddedKafka broker, EmbeddedPostgres database) throws Exception {
+            for (String s : SERVICES) {
+                for (int n = 1; n <= INSTANCES; n++) {
+                    services.start(instance(s, n));
+                }
+            }
+            // Kills during the first start (in the first run, while the schema is being created).
+            for (String s : SERVICES) {
+                chaos.killDuringStartUp(instance(s, 2), false);
+            }
+
+            List<Runnable> disasters = new ArrayList<>();
+            for (String s : SERVICES) {
+                for (int n = 1; n <= INSTANCES; n++) {
+                    String victim = instance(s, n);
+                    disasters.add(() -> chaos.killAndRestart(victim));
+                }
+                String victim = instance(s, 1 + chaos.random.nextInt(INSTANCES));
+                disasters.add(() -> chaos.killDuringStartUp(victim, true));
+            }
+            disasters.add(() -> {
+                timeline.note("broker killed");
+                broker.kill();
+                broker.restart();
+                timeline.note("broker back");
+            });
+            disasters.add(() -> {
+                timeline.note("PostgreSQL restarting");
+                database.restart();
+                timeline.note("PostgreSQL back");
+            });
+            Collections.shuffle(disasters, chaos.random);
+
+            int perStep = CONVERSATIONS / disasters.size() + 1;
+            int conversation = 0;
+            for (Runnable disaster : disasters) {
+                for (int i = 0; i < perStep && conversation < CONVERSATIONS; i++, conversation++) {
+                    // All turns at once: the context-builder runs them one at a time, in order.
+                    for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
+                        String id = requestId(conversation, turn);
+                        client.send(PromptRequest.of(id, conversationId(conversation), prompt(conversation, turn)));
+                        prompts.put(id, prompt(conversation, turn));
+                    }
+                }
+                client.drain(Duration.ofMillis(chaos.random.nextInt(400))); // turns of this batch are in flight now
+                disaster.run();
+            }
+            timeline.note("chaos over");
+        }
+
+        void verify(ScriptedModel scripted) throws Exception {
+            long deadline = System.nanoTime() + ANSWER_WAIT.toNanos();
+            for (String id : prompts.keySet()) {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                assertThat(client.await(id, left)).as("answer to %s; missing: %s", id, missing()).isPresent();
+            }
+            timeline.note("all answered");
+            client.drain(Duration.ofSeconds(3)); // a duplicate would arrive now
+            assertThat(services.exited()).as("instances that exited by themselves").isEmpty();
+
+            Map<String, Long> perRequest = client.answers().stream().filter(a -> a.requestId() != null)
+                    .collect(Collectors.groupingBy(Answer::requestId, Collectors.counting()));
+            assertThat(perRequest.keySet()).containsExactlyInAnyOrderElementsOf(prompts.keySet());
+            assertThat(perRequest.values()).as("answers per request").containsOnly(1L);
+            for (Answer a : client.answers()) {
+                assertThat(a.isOk()).as("answer %s", a).isTrue();
+                assertThat(a.text()).isEqualTo(answerTo(prompts.get(a.requestId())));
+                assertThat(a.toolRounds()).isEqualTo(2);
+            }
+
+            assertHistoryStoredInOrder();
+            assertEveryCallSawTheEarlierTurns(scripted);
+            // Each model-caller killed during a call of its own leaves that call to be made again.
+            assertThat(chaos.killedMidCall.get()).as("model-callers killed during a model call").isPositive();
+            assertThat(scripted.calls()).as("model calls, repeated after a model-caller was killed mid-call")
+                    .isGreaterThanOrEqualTo(neededCalls() + chaos.killedMidCall.get());
+        }
+
+        /** cb_messages, by row id: user 1, assistant 1, user 2, ... of each conversation, each once. */
+        private void assertHistoryStoredInOrder() throws Exception {
+            Map<String, List<String>> expected = new LinkedHashMap<>();
+            for (int c = 0; c < CONVERSATIONS; c++) {
+                List<String> rows = expected.computeIfAbsent(conversationId(c), k -> new ArrayList<>());
+                for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
+                    rows.add(requestId(c, turn) + " user " + prompt(c, turn));
+                    rows.add(requestId(c, turn) + " assistant " + answerTo(prompt(c, turn)));
+                }
+            }
+            try (Connection c = DriverManager.getConnection(infra.postgres().jdbcUrl(), infra.postgres().user(),
+                    infra.postgres().password()); Statement st = c.createStatement()) {
+                // The context-builder stores an answer when it reads it, which may be after the reader saw it.
+                Map<String, List<String>> stored;
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                do {
+                    stored = history(st);
+                } while (!stored.equals(expected) && System.nanoTime() < deadline && sleep(200));
+                assertThat(stored).as("stored history per conversation").containsExactlyInAnyOrderEntriesOf(expected);
+            }
+        }
+
+        private Map<String, List<String>> history(Statement st) throws Exception {
+            Map<String, List<String>> stored = new LinkedHashMap<>();
+            try (ResultSet rs = st.executeQuery("SELECT conversation_id, request_id, role, content FROM cb_messages "
+                    + "WHERE conversation_id LIKE '" + tag + "-%' ORDER BY id")) {
+                while (rs.next()) {
+                    stored.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(rs.getString(2) + " " + rs.getString(3) + " " + rs.getString(4));
+                }
+            }
+            return stored;
+        }
+
+        /** Every call of every turn, repeated ones included, was sent exactly the earlier turns, in order. */
+        private void assertEveryCallSawTheEarlierTurns(ScriptedModel scripted) {
+            for (int c = 0; c < CONVERSATIONS; c++) {
+                List<String> earlier = new ArrayList<>();
+                for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
+                    String prompt = prompt(c, turn);
+                    List<List<String>> seen = scripted.histories.getOrDefault(prompt, List.of());
+                    assertThat(seen).as("model calls of %s", prompt).hasSizeGreaterThanOrEqualTo(CALLS_PER_TURN);
+                    for (List<String> history : seen) {
+                        assertThat(history).as("history sent with %s", prompt).containsExactlyElementsOf(earlier);
+                    }
+                    earlier.add("user: " + prompt);
+                    earlier.add("assistant: " + answerTo(prompt));
+                }
+            }
+        }
+
+        private List<String> missing() {
+            var answered = client.answers().stream().map(Answer::requestId).collect(Collectors.toSet());
+            return prompts.keySet().stream().filter(id -> !answered.contains(id)).toList();
+        }
+
+        private String conversationId(int conversation) {
+            return tag + "-conversation-" + conversation;
+        }
+
+        private String requestId(int conversation, int turn) {
+            return conversationId(conversation) + "-turn-" + turn;
+        }
+
+        private String prompt(int conversation, int turn) {
+            return tag + " conversation " + conversation + " turn " + turn;
         }
     }
 
-    private static void killAndRestart(ServiceProcesses services, String service, Random random) {
-        try {
-            services.kill(service);
-            Thread.sleep(200 + random.nextInt(1_500));
-            services.start(service);
-        } catch (Exception e) {
-            throw new IllegalStateException("chaos on " + service + " failed", e);
-        }
-    }
-
-    private static void restartBroker(Infrastructure infra) {
-        infra.embeddedKafka().ifPresent(broker -> {
-            broker.kill();
-            broker.restart();
-        });
-    }
-
-    private static long count(Statement st, String sql) throws Exception {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    private static String answerTo(String prompt) {
+        return "answer to " + prompt;
     }
 
     private static boolean sleep(long millis) {
@@ -204,4 +333,165 @@ class ChaosTest {
         return true;
     }
 
+    /**
+     * The model: two tool rounds per turn, then a fixed answer. It records the history every call
+     * was sent and counts the calls per turn and round, so repeats are seen where they happen.
+     */
+    private static final class ScriptedModel {
+        final Map<String, List<List<String>>> histories = new ConcurrentHashMap<>();
+        private final Map<String, AtomicInteger> perStep = new ConcurrentHashMap<>();
+        private final AtomicInteger[] inFlight = {new AtomicInteger(), new AtomicInteger()};
+
+        ChatBackend backend(int server) {
+            return request -> {
+                List<ChatMessage> messages = request.messages();
+                int user = messages.size() - 1;
+                while (user > 0 && !messages.get(user).hasRole("user")) {
+                    user--;
+                }
+                String prompt = messages.get(user).text();
+                long round = messages.subList(user + 1, messages.size()).stream().filter(m -> m.hasRole("tool")).count();
+                perStep.computeIfAbsent(prompt + "#" + round, k -> new AtomicInteger()).incrementAndGet();
+                histories.computeIfAbsent(prompt, k -> new CopyOnWriteArrayList<>()).add(conversation(messages.subList(0, user)));
+                // Model calls take a while, as real ones do, so kills land on calls in flight.
+                inFlight[server].incrementAndGet();
+                try {
+                    Thread.sleep(100 + ThreadLocalRandom.current().nextInt(300));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    inFlight[server].decrementAndGet();
+                }
+                return switch ((int) round) {
+                    case 0 -> Reply.toolCall("current_time", "{}");
+                    case 1 -> Reply.toolCall("current_time", "{\"time_zone\":\"Asia/Tokyo\"}");
+                    default -> Reply.text(answerTo(prompt));
+                };
+            };
+        }
+
+        /** The earlier turns as sent: user prompts and final answers, not the system message. */
+        private static List<String> conversation(List<ChatMessage> before) {
+            return before.stream()
+                    .filter(m -> m.hasRole("user") || m.hasRole("assistant") && m.toolCalls().isEmpty())
+                    .map(m -> m.role() + ": " + m.text()).toList();
+        }
+
+        boolean callInFlight(int server) {
+            return inFlight[server].get() > 0;
+        }
+
+        int calls() {
+            return perStep.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+
+        long repeatedSteps() {
+            return perStep.values().stream().filter(n -> n.get() > 1).count();
+        }
+    }
+
+    /** Kills and restarts of service instances, counted and written to the timeline. */
+    private static final class Chaos {
+        final AtomicInteger kills = new AtomicInteger();
+        final AtomicInteger startUpKills = new AtomicInteger();
+        final AtomicInteger killedBeforeReady = new AtomicInteger();
+        final AtomicInteger killedMidCall = new AtomicInteger();
+        private final ServiceProcesses services;
+        final Random random;
+        private final ScriptedModel model;
+        private final Timeline timeline;
+
+        Chaos(ServiceProcesses services, ScriptedModel model, Random random, Timeline timeline) {
+            this.services = services;
+            this.model = model;
+            this.random = random;
+            this.timeline = timeline;
+        }
+
+        void killAndRestart(String victim) {
+            if (ServiceProcesses.service(victim).equals("model-caller")) {
+                // Waits for a positive signal: a call of this very instance on the wire (there is a
+                // backlog while the chaos lasts; the bound only matters for an instance that never
+                // gets ready). The call's record is then processed again: a repeated call.
+                int server = victim.endsWith("-1") ? 0 : 1;
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!model.callInFlight(server) && System.nanoTime() < deadline) {
+                    sleep(5);
+                }
+                if (model.callInFlight(server)) {
+                    kill(victim, "killed during a model call");
+                    killedMidCall.incrementAndGet();
+                    sleep(200 + random.nextInt(1_500));
+                    start(victim);
+                    return;
+                }
+            }
+            kill(victim, "killed");
+            sleep(200 + random.nextInt(1_500));
+            start(victim);
+        }
+
+        /**
+         * Kills the instance within about a second of a start, before it is ready, and starts it again.
+         *
+         * @param restartFirst whether to kill the running instance and start it first (false: it was just started)
+         */
+        void killDuringStartUp(String victim, boolean restartFirst) {
+            if (restartFirst) {
+                kill(victim, "killed");
+                start(victim);
+            }
+            sleep(300 + random.nextInt(1_200));
+            startUpKills.incrementAndGet();
+            try {
+                boolean ready = services.ready(victim);
+                if (!ready) {
+                    killedBeforeReady.incrementAndGet();
+                }
+                kill(victim, ready ? "killed (it was ready already)" : "killed during start-up");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Cannot read the log of " + victim, e);
+            }
+            sleep(200 + random.nextInt(800));
+            start(victim);
+        }
+
+        private void kill(String victim, String what) {
+            try {
+                services.kill(victim);
+            } catch (Exception e) {
+                throw new IllegalStateException("Cannot kill " + victim, e);
+            }
+            kills.incrementAndGet();
+            timeline.note(victim + " " + what);
+        }
+
+        private void start(String victim) {
+            try {
+                services.start(victim);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Cannot start " + victim, e);
+            }
+            timeline.note(victim + " started");
+        }
+    }
+
+    /** What happened when, for the report and for failure messages. */
+    private static final class Timeline {
+        private final long t0;
+        private final List<String> events = new CopyOnWriteArrayList<>();
+
+        Timeline(long t0) {
+            this.t0 = t0;
+        }
+
+        void note(String event) {
+            events.add(String.format("%6.1f s %s", (System.nanoTime() - t0) / 1e9, event));
+        }
+
+        @Override
+        public String toString() {
+            return events.stream().map(e -> "\n  " + e).collect(Collectors.joining());
+        }
+    }
 }
