@@ -298,9 +298,10 @@ final class TurnQueue {
             } catch (SQLException | RuntimeException e) {
                 Database.rollback(c, e);
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
+            // No setAutoCommit(true) in a finally: on a connection PostgreSQL closed it throws "Connection
+            // is closed" (no SQLState) and replaces the transient failure, so the turn was answered
+            // internal instead of retried (ChaosTest, a PostgreSQL restart). The pool resets autocommit.
         }
     }
 
