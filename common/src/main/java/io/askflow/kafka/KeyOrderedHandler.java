@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * earlier record with the same key to finish.
  */
 public final class KeyOrderedHandler<T> implements Handler<T> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KeyOrderedHandler.class);
     /** Threads started together reach the handler within microseconds; this only bounds a gap's cost. */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(20);
 
@@ -68,7 +69,7 @@ public final class KeyOrderedHandler<T> implements Handler<T> {
             }
         }
         try {
-            return delegate.handle(in);
+            return handleRetryingTransientFailures(in);
         } finally {
             synchronized (line) {
                 List<String> keys = line.pending.get(in.offset());
@@ -77,6 +78,28 @@ public final class KeyOrderedHandler<T> implements Handler<T> {
                     line.pending.remove(in.offset());
                 }
                 line.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Transient failures are retried here, while the record still holds its key: the runner's own
+     * retry would run it again only after leaving this handler, and a later record of the same key
+     * would overtake it (ChaosTest: a PostgreSQL restart gave a conversation's third turn the first
+     * sequence). Interrupted, as at shutdown, it stops and the record is redelivered.
+     */
+    private List<Outgoing> handleRetryingTransientFailures(Incoming<T> in) throws Exception {
+        long backoff = 200;
+        while (true) {
+            try {
+                return delegate.handle(in);
+            } catch (Exception e) {
+                if (!io.askflow.kafka.internal.Transience.isTransient(e)) {
+                    throw e;
+                }
+                LOG.warn("Transient failure handling {}; retrying in {} ms, holding its key: {}", in.coordinates(), backoff, e.toString());
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
             }
         }
     }
