@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Runner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
-    private static final String TRACEPARENT = "traceparent";
     private static final Duration BUSY_POLL = Duration.ofMillis(3);
     /** Under Kafka's default max.request.size and message.max.bytes (1 MiB), leaving room for headers. */
     static final int MAX_RECORD_BYTES = 1_000_000;
@@ -298,13 +297,13 @@ public final class Runner implements AutoCloseable {
     }
 
     private static List<ProducerRecord<String, byte[]>> toProducerRecords(List<Outgoing> out, ConsumerRecord<String, byte[]> cause) {
-        Header trace = cause.headers().lastHeader(TRACEPARENT);
+        Header trace = cause.headers().lastHeader(HeaderKeys.TRACEPARENT);
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(out.size());
         for (Outgoing o : out) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
             o.headers().forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
             // Trace context follows the turn through every hop unless the handler set its own.
-            if (trace != null && !o.headers().containsKey(TRACEPARENT)) {
+            if (trace != null && !o.headers().containsKey(HeaderKeys.TRACEPARENT)) {
                 r.headers().add(trace);
             }
             records.add(r);

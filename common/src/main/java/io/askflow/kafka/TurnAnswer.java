@@ -10,17 +10,15 @@ import java.util.Map;
  * another turn done and let its conversation's next turn run beside it.
  */
 public final class TurnAnswer {
-    public static final String HEADER = "askflow.turn-answer";
-
     private TurnAnswer() {
     }
 
     public static Outgoing of(Answer answer) {
         return new Outgoing(Topics.ANSWERS.name(), answer.conversationId(), Topics.ANSWERS.encode(answer),
-                Map.of(HEADER, "1"));
+                Map.of(HeaderKeys.TURN_ANSWER, "1"));
     }
 
     public static boolean isTurnAnswer(Incoming<Answer> in) {
-        return in.headers() != null && in.headers().lastHeader(HEADER) != null;
+        return in.headers() != null && in.headers().lastHeader(HeaderKeys.TURN_ANSWER) != null;
     }
 }

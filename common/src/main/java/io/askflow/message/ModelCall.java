@@ -29,12 +29,6 @@ public record ModelCall(
         Map<String, String> metadata,
         ResponseFormat responseFormat) implements AskflowMessage {
 
-    /**
-     * Metadata key the tool-runner sets when it refused calls because a budget ran out (the value
-     * names the budget); the model-caller then asks the model for a final answer without tools.
-     */
-    public static final String BUDGET_EXHAUSTED = "askflow.budget.exhausted";
-
     public ModelCall {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(envelope.requestId(), "requestId");

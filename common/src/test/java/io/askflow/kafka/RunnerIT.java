@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.embedded.Infrastructure;
-import io.askflow.kafka.internal.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,12 +187,12 @@ class RunnerIT {
             try {
                 ConsumerRecord<String, byte[]> dead = firstMatching(Topics.DEAD_LETTERS.name(), r -> poisonKey.equals(r.key()));
                 assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
-                assertThat(header(dead, DeadLetters.TOPIC)).isEqualTo(in.name());
-                assertThat(header(dead, DeadLetters.PARTITION)).isEqualTo("0");
-                assertThat(header(dead, DeadLetters.OFFSET)).isEqualTo("0");
-                assertThat(header(dead, DeadLetters.EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
-                assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("Not a valid Integer");
-                assertThat(header(dead, DeadLetters.TIMESTAMP)).isNotBlank();
+                assertThat(header(dead, HeaderKeys.DLQ_TOPIC)).isEqualTo(in.name());
+                assertThat(header(dead, HeaderKeys.DLQ_PARTITION)).isEqualTo("0");
+                assertThat(header(dead, HeaderKeys.DLQ_OFFSET)).isEqualTo("0");
+                assertThat(header(dead, HeaderKeys.DLQ_EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
+                assertThat(header(dead, HeaderKeys.DLQ_EXCEPTION_MESSAGE)).contains("Not a valid Integer");
+                assertThat(header(dead, HeaderKeys.DLQ_TIMESTAMP)).isNotBlank();
 
                 ConsumerRecord<String, byte[]> healthy = firstMatching(out.name(), r -> "healthy".equals(r.key()));
                 assertThat(new String(healthy.value(), StandardCharsets.UTF_8)).isEqualTo("\"got 42\"");

@@ -66,7 +66,7 @@ class CopyMethodsTest {
                         Set.of("messages", "usage")),
                 new Copy<>("nextRound", c -> c.nextRound(List.of(ChatMessage.toolResult(CALL, "12:00")),
                         List.of(Source.url(2, "https://example.org", "Other"))), Set.of("messages", "round", "sources")),
-                new Copy<>("withMetadata", c -> c.withMetadata(ModelCall.BUDGET_EXHAUSTED, "tool rounds"),
+                new Copy<>("withMetadata", c -> c.withMetadata(MetadataKeys.BUDGET_EXHAUSTED, "tool rounds"),
                         Set.of("metadata"))));
     }
 

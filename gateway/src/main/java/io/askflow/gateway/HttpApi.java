@@ -2,6 +2,7 @@ package io.askflow.gateway;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.askflow.kafka.HeaderKeys;
 import io.askflow.kafka.Outgoing;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
@@ -130,7 +131,7 @@ final class HttpApi implements AutoCloseable {
         Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
         for (Outgoing o : result.records()) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            call.header("traceparent").ifPresent(t -> r.headers().add("traceparent", t.getBytes(StandardCharsets.UTF_8)));
+            call.header(HeaderKeys.TRACEPARENT).ifPresent(t -> r.headers().add(HeaderKeys.TRACEPARENT, t.getBytes(StandardCharsets.UTF_8)));
             producer.send(r).get();
         }
         if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {

@@ -1,9 +1,9 @@
 package io.askflow.launcher;
 
 import io.askflow.config.Config;
+import io.askflow.kafka.HeaderKeys;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
-import io.askflow.kafka.internal.DeadLetters;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,7 +34,6 @@ import org.apache.kafka.common.header.Header;
  * {@code askflow.republished-from} naming the dead letter they came from.
  */
 public final class DeadLetterTool {
-    public static final String REPUBLISHED_FROM = "askflow.republished-from";
 
     private DeadLetterTool() {
     }
@@ -53,8 +52,8 @@ public final class DeadLetterTool {
         if (args[0].equals("list")) {
             for (ConsumerRecord<String, byte[]> r : letters) {
                 out.printf("%d:%d  from %s-%s@%s  %s: %s  key=%s  value=%s%n", r.partition(), r.offset(),
-                        header(r, DeadLetters.TOPIC), header(r, DeadLetters.PARTITION), header(r, DeadLetters.OFFSET),
-                        header(r, DeadLetters.EXCEPTION_CLASS), header(r, DeadLetters.EXCEPTION_MESSAGE), r.key(),
+                        header(r, HeaderKeys.DLQ_TOPIC), header(r, HeaderKeys.DLQ_PARTITION), header(r, HeaderKeys.DLQ_OFFSET),
+                        header(r, HeaderKeys.DLQ_EXCEPTION_CLASS), header(r, HeaderKeys.DLQ_EXCEPTION_MESSAGE), r.key(),
                         preview(r.value()));
             }
             out.printf("%d dead letter(s)%n", letters.size());
@@ -69,18 +68,18 @@ public final class DeadLetterTool {
                 if (!all && !chosen.remove(id)) {
                     continue;
                 }
-                String origin = header(r, DeadLetters.TOPIC);
+                String origin = header(r, HeaderKeys.DLQ_TOPIC);
                 if (origin == null) {
-                    out.printf("%s has no %s header; skipped%n", id, DeadLetters.TOPIC);
+                    out.printf("%s has no %s header; skipped%n", id, HeaderKeys.DLQ_TOPIC);
                     continue;
                 }
                 ProducerRecord<String, byte[]> again = new ProducerRecord<>(origin, r.key(), r.value());
                 for (Header h : r.headers()) {
-                    if (!h.key().startsWith("askflow.dlq.")) {
+                    if (!h.key().startsWith(HeaderKeys.DLQ_PREFIX)) {
                         again.headers().add(h);
                     }
                 }
-                again.headers().add(REPUBLISHED_FROM, id.getBytes(StandardCharsets.UTF_8));
+                again.headers().add(HeaderKeys.REPUBLISHED_FROM, id.getBytes(StandardCharsets.UTF_8));
                 producer.send(again);
                 sent++;
             }

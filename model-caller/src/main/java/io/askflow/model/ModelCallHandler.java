@@ -8,6 +8,7 @@ import io.askflow.message.ChatMessage;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
+import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
 import io.askflow.message.Usage;
 import java.time.Clock;
@@ -79,15 +80,15 @@ final class ModelCallHandler {
             return List.of(Outgoing.to(Topics.TOOL_CALLS, call.conversationId(), next));
         }
         Map<String, String> metadata = new HashMap<>(call.metadata());
-        metadata.put("model", reply.model());
+        metadata.put(MetadataKeys.MODEL, reply.model());
         if (options.notice() != null) {
-            metadata.put("model.notice", options.notice());
+            metadata.put(MetadataKeys.MODEL_NOTICE, options.notice());
         }
         if (reply.systemFingerprint() != null) {
-            metadata.put("system_fingerprint", reply.systemFingerprint());
+            metadata.put(MetadataKeys.SYSTEM_FINGERPRINT, reply.systemFingerprint());
         }
         if (budgetOut != null && !call.tools().isEmpty()) {
-            metadata.put("budget", budgetOut + "; answered with what the tools returned so far");
+            metadata.put(MetadataKeys.BUDGET, budgetOut + "; answered with what the tools returned so far");
         }
         return answer(Answer.ok(next, reply.message().content(), reply.model(), clock.instant(), metadata));
     }
@@ -97,7 +98,7 @@ final class ModelCallHandler {
         if (call.round() >= options.maxToolRounds()) {
             return "tool rounds exhausted (" + options.maxToolRounds() + ")";
         }
-        String refused = call.metadata().get(ModelCall.BUDGET_EXHAUSTED);
+        String refused = call.metadata().get(MetadataKeys.BUDGET_EXHAUSTED);
         return refused == null ? null : refused + " exhausted";
     }
 

@@ -1,12 +1,7 @@
 package io.askflow.model;
 
-import static io.askflow.model.HandlerIo.answerOf;
-import static io.askflow.model.HandlerIo.in;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.openai.client.OpenAIClient;
 import io.askflow.config.Config;
-import io.askflow.openai.OpenAiClients;
 import io.askflow.config.Settings;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
@@ -16,7 +11,9 @@ import io.askflow.message.ChatMessage;
 import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
+import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
+import io.askflow.openai.OpenAiClients;
 import io.askflow.testkit.ScriptedModelServer;
 import io.askflow.tool.BuiltinTools;
 import java.time.Duration;
@@ -26,6 +23,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static io.askflow.model.HandlerIo.answerOf;
+import static io.askflow.model.HandlerIo.in;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The model-caller's decisions and fault policy, driven through openai-java against the scripted
@@ -103,7 +104,7 @@ class ModelCallHandlerTest {
     @Test
     void aBudgetTheToolRunnerMarkedEndsToolUseWithANoteAndSaysSoInTheAnswer() {
         server.enqueue(Reply.text("with what I have"));
-        ModelCall marked = call(0, NOW.plusSeconds(60)).withMetadata(ModelCall.BUDGET_EXHAUSTED, "web requests per turn (3)");
+        ModelCall marked = call(0, NOW.plusSeconds(60)).withMetadata(MetadataKeys.BUDGET_EXHAUSTED, "web requests per turn (3)");
         Answer a = answerOf(handler.handle(in(marked)));
         assertThat(server.requests().get(0).request().tools()).isEmpty();
         var sent = server.requests().get(0).request().messages();
@@ -113,13 +114,13 @@ class ModelCallHandlerTest {
         assertThat(a.isOk()).isTrue();
         assertThat(a.metadata()).containsEntry("budget",
                 "web requests per turn (3) exhausted; answered with what the tools returned so far");
-        assertThat(a.metadata()).containsEntry(ModelCall.BUDGET_EXHAUSTED, "web requests per turn (3)");
+        assertThat(a.metadata()).containsEntry(MetadataKeys.BUDGET_EXHAUSTED, "web requests per turn (3)");
     }
 
     @Test
     void aModelThatStillAsksForToolsAfterAMarkedBudgetEndsWithACode() {
         server.enqueue(Reply.toolCall("current_time", "{}"));
-        ModelCall marked = call(0, NOW.plusSeconds(60)).withMetadata(ModelCall.BUDGET_EXHAUSTED, "repeated tool call");
+        ModelCall marked = call(0, NOW.plusSeconds(60)).withMetadata(MetadataKeys.BUDGET_EXHAUSTED, "repeated tool call");
         Answer a = answerOf(handler.handle(in(marked)));
         assertThat(a.error().code()).isEqualTo(ErrorCode.TOOL_BUDGET_EXHAUSTED);
         assertThat(a.error().message()).contains("repeated tool call exhausted");

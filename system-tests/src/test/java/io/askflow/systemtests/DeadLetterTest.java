@@ -1,10 +1,8 @@
 package io.askflow.systemtests;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.askflow.kafka.HeaderKeys;
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.Topics;
-import io.askflow.kafka.internal.DeadLetters;
 import io.askflow.launcher.DeadLetterTool;
 import io.askflow.localmodel.Reply;
 import java.io.ByteArrayOutputStream;
@@ -23,6 +21,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Poison on the internal topics goes to dead letters with full headers; healthy traffic is still answered. */
 class DeadLetterTest {
@@ -49,7 +49,7 @@ class DeadLetterTest {
                     default -> "[]".getBytes(StandardCharsets.UTF_8);
                 };
                 ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(i % topics.size()), "poison-" + tag + "-" + i, poison);
-                r.headers().add("traceparent", ("00-" + tag + "-poison-" + i).getBytes(StandardCharsets.UTF_8));
+                r.headers().add(HeaderKeys.TRACEPARENT, ("00-" + tag + "-poison-" + i).getBytes(StandardCharsets.UTF_8));
                 producer.send(r);
                 if (i % 10 == 0) {
                     healthy.add(p.client.ask("healthy-" + tag + "-" + i, "hello " + i));
@@ -69,13 +69,13 @@ class DeadLetterTest {
         for (ConsumerRecord<String, byte[]> r : dead) {
             perKey.merge(r.key(), 1, Integer::sum);
             int i = Integer.parseInt(r.key().substring(r.key().lastIndexOf('-') + 1));
-            assertThat(header(r, DeadLetters.TOPIC)).isEqualTo(topics.get(i % topics.size()));
-            assertThat(header(r, DeadLetters.PARTITION)).matches("\\d+");
-            assertThat(header(r, DeadLetters.OFFSET)).matches("\\d+");
-            assertThat(header(r, DeadLetters.TIMESTAMP)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-            assertThat(header(r, DeadLetters.EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
-            assertThat(header(r, DeadLetters.EXCEPTION_MESSAGE)).isNotBlank();
-            assertThat(header(r, "traceparent")).isEqualTo("00-" + tag + "-poison-" + i);
+            assertThat(header(r, HeaderKeys.DLQ_TOPIC)).isEqualTo(topics.get(i % topics.size()));
+            assertThat(header(r, HeaderKeys.DLQ_PARTITION)).matches("\\d+");
+            assertThat(header(r, HeaderKeys.DLQ_OFFSET)).matches("\\d+");
+            assertThat(header(r, HeaderKeys.DLQ_TIMESTAMP)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+            assertThat(header(r, HeaderKeys.DLQ_EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
+            assertThat(header(r, HeaderKeys.DLQ_EXCEPTION_MESSAGE)).isNotBlank();
+            assertThat(header(r, HeaderKeys.TRACEPARENT)).isEqualTo("00-" + tag + "-poison-" + i);
         }
         assertThat(perKey).hasSize(100);
         perKey.forEach((key, n) -> {
@@ -84,7 +84,7 @@ class DeadLetterTest {
         });
 
         ConsumerRecord<String, byte[]> one = dead.stream()
-                .filter(r -> Topics.TURNS.name().equals(header(r, DeadLetters.TOPIC))).findFirst().orElseThrow();
+                .filter(r -> Topics.TURNS.name().equals(header(r, HeaderKeys.DLQ_TOPIC))).findFirst().orElseThrow();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = DeadLetterTool.run(p.config, new String[] {"republish", one.partition() + ":" + one.offset()},
                 new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -93,7 +93,7 @@ class DeadLetterTest {
         // Still poison, so it comes back: a second dead letter for the same key, marked as re-published.
         List<ConsumerRecord<String, byte[]>> again = readDeadLetters(r -> one.key().equals(r.key()), 2);
         assertThat(again).hasSize(2);
-        assertThat(header(again.get(1), DeadLetterTool.REPUBLISHED_FROM)).isEqualTo(one.partition() + ":" + one.offset());
+        assertThat(header(again.get(1), HeaderKeys.REPUBLISHED_FROM)).isEqualTo(one.partition() + ":" + one.offset());
         assertThat(again.get(1).value()).isEqualTo(one.value());
     }
 

@@ -1,16 +1,16 @@
 package io.askflow.tools;
 
-import io.askflow.tools.spi.ToolBudget;
-import io.askflow.tools.spi.ToolContext;
-import io.askflow.tools.spi.ToolExecutor;
-
 import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
+import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
 import io.askflow.message.ToolSpec;
+import io.askflow.tools.spi.ToolBudget;
+import io.askflow.tools.spi.ToolContext;
+import io.askflow.tools.spi.ToolExecutor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +61,7 @@ final class ToolCallHandler {
         if (decision.exhausted() != null) {
             LOG.info("Turn {}: {} exhausted; refused {} call(s), asking for a final answer", call.requestId(),
                     decision.exhausted(), decision.refused().size());
-            next = next.withMetadata(ModelCall.BUDGET_EXHAUSTED, decision.exhausted());
+            next = next.withMetadata(MetadataKeys.BUDGET_EXHAUSTED, decision.exhausted());
         }
         return List.of(Outgoing.to(Topics.MODEL_CALLS, call.conversationId(), next));
     }

@@ -1,5 +1,6 @@
 package io.askflow.kafka.internal;
 
+import io.askflow.kafka.HeaderKeys;
 import io.askflow.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -13,13 +14,6 @@ import org.apache.kafka.common.header.Header;
  * and re-published to its original topic.
  */
 public final class DeadLetters {
-    public static final String TOPIC = "askflow.dlq.topic";
-    public static final String PARTITION = "askflow.dlq.partition";
-    public static final String OFFSET = "askflow.dlq.offset";
-    public static final String TIMESTAMP = "askflow.dlq.timestamp";
-    public static final String EXCEPTION_CLASS = "askflow.dlq.exception.class";
-    public static final String EXCEPTION_MESSAGE = "askflow.dlq.exception.message";
-
     private static final int MAX_MESSAGE_CHARS = 2_000;
 
     private DeadLetters() {
@@ -28,7 +22,7 @@ public final class DeadLetters {
     public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> rec, Throwable error) {
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.DEAD_LETTERS.name(), rec.key(), rec.value());
         for (Header h : rec.headers()) {
-            if (!h.key().startsWith("askflow.dlq.")) {
+            if (!h.key().startsWith(HeaderKeys.DLQ_PREFIX)) {
                 out.headers().add(h);
             }
         }
@@ -36,12 +30,12 @@ public final class DeadLetters {
         if (message.length() > MAX_MESSAGE_CHARS) {
             message = message.substring(0, MAX_MESSAGE_CHARS);
         }
-        add(out, TOPIC, rec.topic());
-        add(out, PARTITION, Integer.toString(rec.partition()));
-        add(out, OFFSET, Long.toString(rec.offset()));
-        add(out, TIMESTAMP, Instant.ofEpochMilli(rec.timestamp()).toString());
-        add(out, EXCEPTION_CLASS, error.getClass().getName());
-        add(out, EXCEPTION_MESSAGE, message);
+        add(out, HeaderKeys.DLQ_TOPIC, rec.topic());
+        add(out, HeaderKeys.DLQ_PARTITION, Integer.toString(rec.partition()));
+        add(out, HeaderKeys.DLQ_OFFSET, Long.toString(rec.offset()));
+        add(out, HeaderKeys.DLQ_TIMESTAMP, Instant.ofEpochMilli(rec.timestamp()).toString());
+        add(out, HeaderKeys.DLQ_EXCEPTION_CLASS, error.getClass().getName());
+        add(out, HeaderKeys.DLQ_EXCEPTION_MESSAGE, message);
         return out;
     }
 
