@@ -83,7 +83,9 @@ public final class Settings {
 
     // --- Tenants, memory, documents, jobs --------------------------------------------------
     public static final Setting<String> TENANTS_FILE = Setting.string("ASKFLOW_TENANTS_FILE", null,
-            "JSON file of tenants: id, SHA-256 digests of API keys, instructions, safety rules, allowed tools, default model, token budget.");
+            "JSON file of tenants: id, SHA-256 digests of API keys, instructions, safety rules, allowed tools, default model, token budget, monthly token budget.");
+    public static final Setting<String> PRICES_FILE = Setting.string("ASKFLOW_PRICES_FILE", null,
+            "JSON file of model prices (USD per 1M input, cached input and output tokens) that turns usage into cost; unset: no cost.");
     public static final Setting<String> ANONYMOUS_TENANT = Setting.emptiable("ASKFLOW_ANONYMOUS_TENANT", "default",
             "Tenant of HTTP calls without an API key and of Kafka requests without tenantId; set but empty: keys and tenant ids are required.");
     public static final Setting<Integer> MEMORY_TOKENS = Setting.integer("ASKFLOW_MEMORY_TOKENS", 1_000,
@@ -166,7 +168,7 @@ public final class Settings {
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE,
                 QUOTA_COOL_DOWN, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, MAX_TOOL_CALLS_PER_ROUND, MAX_FETCHES_PER_TURN,
-                SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, DATA_DIR, LOG_LEVEL, TENANTS_FILE,
+                SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, DATA_DIR, LOG_LEVEL, TENANTS_FILE, PRICES_FILE,
                 ANONYMOUS_TENANT, MEMORY_TOKENS, MAX_DOCUMENT_BYTES, SEARCH_RESULTS, JOB_DOCUMENT_MAX_CHARS);
     }
 }

@@ -34,7 +34,13 @@ public enum ErrorCode {
      * The request id was already accepted for this tenant with different content; the earlier
      * request goes on and gets its own answer. (An identical resubmission is no error: nothing happens.)
      */
-    DUPLICATE_REQUEST;
+    DUPLICATE_REQUEST,
+
+    /**
+     * The tenant has spent its monthly token budget (tenants file, {@code monthlyTokenBudget}) this
+     * calendar month (UTC); the turn ended before any model call.
+     */
+    BUDGET_EXCEEDED;
 
     /**
      * Whether the code refuses a submission: the submission never became a turn, and its answer

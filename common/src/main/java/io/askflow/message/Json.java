@@ -46,6 +46,7 @@ public final class Json {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN) // costs: 0.00000015, not 1.5E-7
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .nodeFactory(new JsonNodeFactory() {
                 @Override

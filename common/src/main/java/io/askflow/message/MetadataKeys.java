@@ -18,6 +18,13 @@ public final class MetadataKeys {
      * value names the budget); the model-caller then asks the model for a final answer without tools.
      */
     public static final String BUDGET_EXHAUSTED = "askflow.budget.exhausted";
+    /**
+     * What the turn's model calls cost in US dollars, from {@code ASKFLOW_PRICES_FILE} (a decimal
+     * string, exact); set only when every model the turn used has a price.
+     */
+    public static final String COST_USD = "cost.usd";
+    /** The turn's models without a price in {@code ASKFLOW_PRICES_FILE}, comma-separated: then there is no {@link #COST_USD}. */
+    public static final String COST_UNPRICED = "cost.unpriced";
 
     private MetadataKeys() {
     }

@@ -10,6 +10,7 @@ import io.askflow.message.ChatMessage;
 import io.askflow.message.ModelCall;
 import io.askflow.message.ToolSpec;
 import io.askflow.message.Turn;
+import io.askflow.message.Usage;
 import io.askflow.tool.BuiltinTools;
 import java.sql.SQLException;
 import java.time.DateTimeException;
@@ -79,13 +80,16 @@ final class ContextAssembler {
         List<History.Stored> loaded = history.before(turn.tenantId(), turn.conversationId(), turn.requestId(),
                 options.historyMessages());
         HistoryWindow.Split split = HistoryWindow.fit(loaded, room, counter);
+        Usage spent = Usage.ZERO; // the summary's call, which the turn's answer accounts for
         if (!split.dropped().isEmpty() && options.summaryMaxTokens() > 0) {
             int reserve = Math.min(options.summaryMaxTokens(), room / 3);
             split = HistoryWindow.fit(loaded, room - reserve, counter);
             long through = split.kept().isEmpty() ? loaded.getLast().id() : split.kept().getFirst().id() - 1;
             String summaryModel = options.summaryModel() != null ? options.summaryModel() : model;
-            system = system.withSummary(summaries.covering(turn.tenantId(), turn.conversationId(), through, summaryModel,
-                    reserve, counter).orElse(null));
+            Summaries.Covering summary = summaries.covering(turn.tenantId(), turn.conversationId(), through,
+                    summaryModel, reserve, counter);
+            system = system.withSummary(summary.text());
+            spent = summary.usage();
         }
 
         List<ChatMessage> messages = new ArrayList<>();
@@ -96,7 +100,7 @@ final class ContextAssembler {
         return ModelCall.builder()
                 .envelope(turn.envelope().toBuilder().schemaVersion(AskflowMessage.CURRENT_SCHEMA_VERSION).build())
                 .model(requestedModel).messages(messages).tools(tools(tenant)).metadata(turn.metadata())
-                .responseFormat(turn.responseFormat()).build();
+                .responseFormat(turn.responseFormat()).usage(spent).build();
     }
 
     private ZoneId zone(Turn turn) throws SQLException {

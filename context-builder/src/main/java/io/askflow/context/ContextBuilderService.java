@@ -8,6 +8,7 @@ import io.askflow.kafka.KafkaClients;
 import io.askflow.knowledge.KnowledgeSchema;
 import io.askflow.knowledge.MemoryStore;
 import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UsageLedger;
 import io.askflow.knowledge.UserProfiles;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
@@ -33,6 +34,7 @@ public final class ContextBuilderService implements AutoCloseable {
             db = parts.add(Database.open(config, "context-builder", ds -> Database.migrate(ds, "context-builder"),
                     KnowledgeSchema::migrate));
             History history = new History(db);
+            TenantDirectory tenants = TenantDirectory.from(config);
             summarizer = config.get(Settings.SUMMARIES) ? parts.add(new OpenAiSummarizer(config)) : null;
             ContextAssembler assembler = new ContextAssembler(history,
                     new Summaries(db, history, summarizer == null ? Summarizer.NONE : summarizer), new DateLine(clock),
@@ -42,11 +44,12 @@ public final class ContextBuilderService implements AutoCloseable {
                             config.get(Settings.SUMMARIES) ? config.get(Settings.SUMMARY_MAX_TOKENS) : 0,
                             config.get(Settings.DEFAULT_MODEL), config.find(Settings.SUMMARY_MODEL).orElse(null),
                             config.get(Settings.MEMORY_TOKENS), BuiltinTools.offered(config)),
-                    new ContextAssembler.Sources(TenantDirectory.from(config), new UserProfiles(db), new MemoryStore(db)));
+                    new ContextAssembler.Sources(tenants, new UserProfiles(db), new MemoryStore(db)));
 
             // The BPE tables take about a second to load: at start-up, not in the first turn.
             TokenCounter.forModel(config.get(Settings.DEFAULT_MODEL));
-            TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler, clock);
+            TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler,
+                    new MonthlyBudget(tenants, new UsageLedger(db), clock), clock);
 
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                     Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),

@@ -6,6 +6,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.message.ChatMessage;
+import io.askflow.openai.CompletionUsages;
 import io.askflow.openai.OpenAiClients;
 import java.util.List;
 
@@ -25,7 +26,7 @@ final class OpenAiSummarizer implements Summarizer, AutoCloseable {
     }
 
     @Override
-    public String summarize(String model, String previous, List<ChatMessage> messages, int maxTokens) {
+    public Written summarize(String model, String previous, List<ChatMessage> messages, int maxTokens) {
         StringBuilder transcript = new StringBuilder();
         if (previous != null) {
             transcript.append("Summary so far: ").append(previous).append("\n\n");
@@ -40,7 +41,8 @@ final class OpenAiSummarizer implements Summarizer, AutoCloseable {
                 .addUserMessage(transcript.toString())
                 .maxCompletionTokens(maxTokens)
                 .build());
-        return completion.choices().isEmpty() ? null : completion.choices().get(0).message().content().orElse(null);
+        return new Written(completion.choices().isEmpty() ? null : completion.choices().get(0).message().content().orElse(null),
+                CompletionUsages.of(completion, model));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.askflow.context;
 
 import io.askflow.db.Database;
+import io.askflow.message.Usage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +25,13 @@ final class Summaries {
     private record Summary(long coversThroughId, String text) {
     }
 
+    /** The summary to show (null: none) and what making it cost this turn (zero when the stored one was reused). */
+    record Covering(String text, Usage usage) {
+        static Covering of(Optional<String> text) {
+            return new Covering(text.orElse(null), Usage.ZERO);
+        }
+    }
+
     private final DataSource db;
     private final History history;
     private final Summarizer summarizer;
@@ -36,36 +44,38 @@ final class Summaries {
 
     /**
      * A summary of every message up to {@code throughId}: the stored one when it reaches that far,
-     * else the stored one extended. Empty when there is none and none could be made; a failing
-     * summariser never fails the turn.
+     * else the stored one extended. Without text when there is none and none could be made; a
+     * failing summariser never fails the turn.
      */
-    Optional<String> covering(String tenantId, String conversationId, long throughId, String model, int maxTokens,
+    Covering covering(String tenantId, String conversationId, long throughId, String model, int maxTokens,
             TokenCounter counter) throws SQLException {
         Optional<Summary> stored = find(tenantId, conversationId);
         if (stored.isPresent() && stored.get().coversThroughId() >= throughId) {
-            return Optional.of(stored.get().text());
+            return Covering.of(Optional.of(stored.get().text()));
         }
         long from = stored.map(Summary::coversThroughId).orElse(0L);
         List<History.Stored> fresh = history.between(tenantId, conversationId, from, throughId + 1, MAX_NEW_MESSAGES);
         if (fresh.isEmpty()) {
-            return stored.map(Summary::text);
+            return Covering.of(stored.map(Summary::text));
         }
-        String text;
+        Summarizer.Written written;
         try {
-            // The model's text, stored without passing through a topic's mapping: made storable here.
-            text = io.askflow.message.StorableText.of(summarizer.summarize(model, stored.map(Summary::text).orElse(null),
-                    fresh.stream().map(History.Stored::message).toList(), maxTokens));
+            written = summarizer.summarize(model, stored.map(Summary::text).orElse(null),
+                    fresh.stream().map(History.Stored::message).toList(), maxTokens);
         } catch (RuntimeException e) {
             LOG.warn("Could not summarise conversation {} ({}); the turn goes on without the newest part", conversationId,
                     e.getClass().getSimpleName());
-            return stored.map(Summary::text);
+            return Covering.of(stored.map(Summary::text));
         }
+        // The model's text, stored without passing through a topic's mapping: made storable here.
+        String text = written.text() == null ? null : io.askflow.message.StorableText.of(written.text());
         if (text == null || text.isBlank()) {
-            return stored.map(Summary::text);
+            // The call was made and paid for, though it wrote nothing usable.
+            return new Covering(stored.map(Summary::text).orElse(null), written.usage());
         }
         text = truncate(text.strip(), maxTokens, counter);
         save(tenantId, conversationId, fresh.getLast().id(), text, model);
-        return Optional.of(text);
+        return new Covering(text, written.usage());
     }
 
     /** A model may overrun its limit; the budget may not. */

@@ -1,6 +1,7 @@
 package io.askflow.context;
 
 import io.askflow.message.ChatMessage;
+import io.askflow.message.Usage;
 import java.util.List;
 
 /** Condenses turns that fell out of the token budget into a few sentences the model still sees. */
@@ -8,12 +9,16 @@ interface Summarizer {
     /** Starts the summariser's instructions, so logs and test servers can tell its calls apart. */
     String INSTRUCTIONS = "Summarise the earlier part of a conversation between a user and an assistant.";
 
+    /** The summary's text (null when the model wrote none) and what writing it cost, which the turn's answer carries. */
+    record Written(String text, Usage usage) {
+    }
+
     /**
      * @param previous the summary of everything before {@code messages}, or null
      * @param maxTokens the summary's token limit
      */
-    String summarize(String model, String previous, List<ChatMessage> messages, int maxTokens);
+    Written summarize(String model, String previous, List<ChatMessage> messages, int maxTokens);
 
     /** Summaries switched off. */
-    Summarizer NONE = (model, previous, messages, maxTokens) -> null;
+    Summarizer NONE = (model, previous, messages, maxTokens) -> new Written(null, Usage.ZERO);
 }

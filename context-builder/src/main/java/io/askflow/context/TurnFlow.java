@@ -29,11 +29,13 @@ final class TurnFlow {
 
     private final TurnQueue queue;
     private final ContextAssembler assembler;
+    private final MonthlyBudget budget;
     private final Clock clock;
 
-    TurnFlow(TurnQueue queue, ContextAssembler assembler, Clock clock) {
+    TurnFlow(TurnQueue queue, ContextAssembler assembler, MonthlyBudget budget, Clock clock) {
         this.queue = queue;
         this.assembler = assembler;
+        this.budget = budget;
         this.clock = clock;
     }
 
@@ -107,6 +109,10 @@ final class TurnFlow {
                     "The turn passed its deadline " + turn.deadline() + " before its context was built"));
         }
         try {
+            Optional<String> overBudget = budget.exceeded(turn.tenantId());
+            if (overBudget.isPresent()) {
+                return List.of(error(turn, ErrorCode.BUDGET_EXCEEDED, overBudget.get()));
+            }
             return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), assembler.assemble(turn)));
         } catch (Exception e) {
             // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.

@@ -1,6 +1,7 @@
 package io.askflow.context;
 
 import io.askflow.db.Database;
+import io.askflow.knowledge.UsageLedger;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
@@ -10,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,12 +43,14 @@ final class TurnQueue {
     private final DataSource db;
     private final History history;
     private final Eraser eraser;
+    private final UsageLedger ledger;
     private final Clock clock;
 
     TurnQueue(DataSource db, History history, Clock clock) {
         this.db = db;
         this.history = history;
         this.eraser = new Eraser();
+        this.ledger = new UsageLedger(db);
         this.clock = clock;
     }
 
@@ -170,6 +175,11 @@ final class TurnQueue {
         }
         String cause = "answer:" + answer.requestId();
         return inConversation(answer.tenantId(), answer.conversationId(), c -> {
+            // Whatever became of the turn (an erased one's calls cost the same), once per request: the
+            // ledger's row and the turn's end commit together, so a redelivered answer is not counted again.
+            ledger.record(c, answer.tenantId(), answer.requestId(),
+                    LocalDate.ofInstant(answer.createdAt() != null ? answer.createdAt() : clock.instant(), ZoneOffset.UTC),
+                    answer.usage(), answer.model());
             // Only the running turn: a turn erased while it ran (status 'erased') is answered, not stored.
             try (PreparedStatement done = c.prepareStatement("""
                     UPDATE cb_conversation_turns SET status = 'done', updated_at = now()

@@ -11,6 +11,7 @@ import io.askflow.knowledge.KnowledgeSchema;
 import io.askflow.knowledge.MemoryStore;
 import io.askflow.knowledge.Tenant;
 import io.askflow.knowledge.TenantDirectory;
+import io.askflow.knowledge.UsageLedger;
 import io.askflow.knowledge.UserProfiles;
 import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Route;
@@ -18,6 +19,7 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.usage.PriceTable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,7 +82,8 @@ public final class GatewayService implements AutoCloseable {
                             new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
-                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
+                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock),
+                            new UsageApi(new UsageLedger(db), PriceTable.from(config))));
             parts.keep();
         }
     }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /v1/prompts[?wait=SECONDS]}, {@code GET /v1/answers/{requestId}[?wait=SECONDS]};</li>
  *   <li>memories, profiles and documents: {@link UserDataApi};</li>
- *   <li>batch jobs: {@link JobsApi}; deletion: {@link DeletionApi};</li>
+ *   <li>batch jobs: {@link JobsApi}; deletion: {@link DeletionApi}; usage and cost: {@link UsageApi};</li>
  *   <li>{@code GET /healthz}.</li>
  * </ul>
  * Errors are {@code {"error":{"code","message"}}} with a code from the closed list.

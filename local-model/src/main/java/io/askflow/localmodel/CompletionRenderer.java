@@ -149,12 +149,21 @@ final class CompletionRenderer {
     }
 
     private ObjectNode usage(ChatRequest request, Reply reply) {
-        long prompt = TokenEstimate.prompt(request);
-        long completion = TokenEstimate.completion(reply);
+        Reply.Tokens scripted = switch (reply) {
+            case Reply.Text t -> t.tokens();
+            case Reply.ToolCalls c -> c.tokens();
+            case Reply.Error e -> null;
+        };
+        long prompt = scripted != null ? scripted.prompt() : TokenEstimate.prompt(request);
+        long completion = scripted != null ? scripted.completion() : TokenEstimate.completion(reply);
         ObjectNode usage = mapper.createObjectNode();
         usage.put("prompt_tokens", prompt);
         usage.put("completion_tokens", completion);
         usage.put("total_tokens", prompt + completion);
+        if (scripted != null) {
+            usage.putObject("prompt_tokens_details").put("cached_tokens", scripted.cached());
+            usage.putObject("completion_tokens_details").put("reasoning_tokens", scripted.reasoning());
+        }
         return usage;
     }
 

@@ -20,21 +20,37 @@ public sealed interface Reply permits Reply.Text, Reply.ToolCalls, Reply.Error {
 
     Reply withDelay(Duration delay);
 
+    /**
+     * The {@code usage} a reply reports, when a test decides it rather than the server's estimate;
+     * {@code cached} and {@code reasoning} are sent as {@code prompt_tokens_details.cached_tokens}
+     * and {@code completion_tokens_details.reasoning_tokens}, as OpenAI does.
+     */
+    record Tokens(long prompt, long cached, long completion, long reasoning) {
+    }
+
     /** @param finishReason usually {@code stop}; {@code length} simulates a truncated answer */
-    record Text(String content, String finishReason, Duration delay) implements Reply {
+    record Text(String content, String finishReason, Duration delay, Tokens tokens) implements Reply {
         public Text {
             Objects.requireNonNull(content, "content");
             finishReason = finishReason == null ? "stop" : finishReason;
             delay = nonNegative(delay);
         }
 
+        public Text(String content, String finishReason, Duration delay) {
+            this(content, finishReason, delay, null);
+        }
+
         @Override
         public Text withDelay(Duration delay) {
-            return new Text(content, finishReason, delay);
+            return new Text(content, finishReason, delay, tokens);
+        }
+
+        public Text withTokens(Tokens reported) {
+            return new Text(content, finishReason, delay, reported);
         }
     }
 
-    record ToolCalls(List<ToolCall> calls, Duration delay) implements Reply {
+    record ToolCalls(List<ToolCall> calls, Duration delay, Tokens tokens) implements Reply {
         public ToolCalls {
             calls = List.copyOf(calls);
             if (calls.isEmpty()) {
@@ -43,9 +59,17 @@ public sealed interface Reply permits Reply.Text, Reply.ToolCalls, Reply.Error {
             delay = nonNegative(delay);
         }
 
+        public ToolCalls(List<ToolCall> calls, Duration delay) {
+            this(calls, delay, null);
+        }
+
         @Override
         public ToolCalls withDelay(Duration delay) {
-            return new ToolCalls(calls, delay);
+            return new ToolCalls(calls, delay, tokens);
+        }
+
+        public ToolCalls withTokens(Tokens reported) {
+            return new ToolCalls(calls, delay, reported);
         }
     }
 

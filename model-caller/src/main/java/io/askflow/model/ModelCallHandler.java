@@ -11,6 +11,7 @@ import io.askflow.message.MessageFormatException;
 import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
 import io.askflow.message.Usage;
+import io.askflow.usage.PriceTable;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +27,14 @@ import org.slf4j.LoggerFactory;
 final class ModelCallHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCallHandler.class);
 
-    /** @param notice put into every answer's metadata as {@code model.notice}; may be null */
-    record Options(String defaultModel, int maxToolRounds, String notice) {
+    /**
+     * @param notice put into every answer's metadata as {@code model.notice}; may be null
+     * @param prices what the turn's tokens cost, put into its answer's metadata ({@code cost.usd})
+     */
+    record Options(String defaultModel, int maxToolRounds, String notice, PriceTable prices) {
+        Options(String defaultModel, int maxToolRounds, String notice) {
+            this(defaultModel, maxToolRounds, notice, PriceTable.NONE);
+        }
     }
 
     private final ChatModel model;
@@ -120,7 +127,22 @@ final class ModelCallHandler {
         return answer(Answer.error(in.value(), ErrorCode.INTERNAL, "The model-caller failed on this turn", clock.instant()));
     }
 
-    private static List<Outgoing> answer(Answer a) {
-        return List.of(io.askflow.kafka.TurnAnswer.of(a));
+    private List<Outgoing> answer(Answer a) {
+        return List.of(io.askflow.kafka.TurnAnswer.of(costed(a)));
+    }
+
+    /** With what the turn's model calls cost, when a price table is configured and the turn made any. */
+    private Answer costed(Answer a) {
+        if (!options.prices().isConfigured() || a.usage().calls() == 0) {
+            return a;
+        }
+        PriceTable.Cost cost = options.prices().cost(a.usage().perModel(a.model()));
+        Map<String, String> metadata = new HashMap<>(a.metadata());
+        if (cost.complete()) {
+            metadata.put(MetadataKeys.COST_USD, PriceTable.format(cost.usd()));
+        } else {
+            metadata.put(MetadataKeys.COST_UNPRICED, String.join(",", cost.unpriced()));
+        }
+        return a.toBuilder().metadata(metadata).build();
     }
 }

@@ -10,6 +10,7 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.usage.PriceTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class ModelCallerService implements AutoCloseable {
                     new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                             Sleeper.SYSTEM),
                     clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
-                            config.find(Settings.MODEL_NOTICE).orElse(null)));
+                            config.find(Settings.MODEL_NOTICE).orElse(null), PriceTable.from(config)));
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)))

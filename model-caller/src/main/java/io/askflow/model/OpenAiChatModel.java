@@ -13,14 +13,13 @@ import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
-import com.openai.models.completions.CompletionUsage;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.Json;
 import io.askflow.message.ModelCall;
 import io.askflow.message.ResponseFormat;
 import io.askflow.message.ToolCall;
 import io.askflow.message.ToolSpec;
-import io.askflow.message.Usage;
+import io.askflow.openai.CompletionUsages;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +55,8 @@ public final class OpenAiChatModel implements ChatModel {
                 .toList();
         String text = message.content().orElse(message.refusal().orElse(null));
         ChatMessage reply = calls.isEmpty() ? ChatMessage.assistant(text) : ChatMessage.assistantCalling(text, calls);
-        return new Reply(reply, usage(completion), completion.model(), completion.systemFingerprint().orElse(null));
+        return new Reply(reply, CompletionUsages.of(completion, model), completion.model(),
+                completion.systemFingerprint().orElse(null));
     }
 
     private static void add(ChatCompletionCreateParams.Builder params, ChatMessage m) {
@@ -103,12 +103,6 @@ public final class OpenAiChatModel implements ChatModel {
                 .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder().name(format.name()).schema(schema.build())
                         .strict(true).build())
                 .build();
-    }
-
-    private static Usage usage(ChatCompletion completion) {
-        return completion.usage()
-                .map((CompletionUsage u) -> new Usage(u.promptTokens(), u.completionTokens(), u.totalTokens()))
-                .orElse(Usage.ZERO);
     }
 
     private static String nz(String s) {

@@ -31,7 +31,7 @@ class ContextAssemblyTest {
         p = RunningPipeline.get();
     }
 
-    private static boolean isSummary(ChatRequest req) {
+    static boolean isSummary(ChatRequest req) {
         return req.messages().getFirst().text().startsWith(SUMMARISER);
     }
 

@@ -28,6 +28,22 @@ final class RunningPipeline {
     static final String GLOBEX_KEY = "ak-globex-" + java.util.UUID.randomUUID();
     static final String TINY_KEY = "ak-tiny-" + java.util.UUID.randomUUID();
     static final int TINY_BUDGET = 420;
+    /** Usage tenants, new per test JVM so that a ledger kept from an earlier run this month counts nothing here. */
+    static final String RUN = java.util.UUID.randomUUID().toString().substring(0, 8);
+    static final String LEDGER_A = "ledger-a-" + RUN;
+    static final String LEDGER_B = "ledger-b-" + RUN;
+    static final String FRUGAL = "frugal-" + RUN;
+    static final String LEDGER_A_KEY = "ak-ledger-a-" + java.util.UUID.randomUUID();
+    static final String LEDGER_B_KEY = "ak-ledger-b-" + java.util.UUID.randomUUID();
+    static final String FRUGAL_KEY = "ak-frugal-" + java.util.UUID.randomUUID();
+    static final long FRUGAL_MONTHLY_TOKENS = 1_000;
+    static final String SUMMARY_MODEL = "scripted-summariser";
+    /** USD per 1M tokens; "unpriced-model" (the frugal tenant's) has no price. */
+    static final String PRICES = """
+            {"models":{
+              "scripted-model":{"input":2.5,"cachedInput":1.25,"output":10},
+              "scripted-summariser":{"input":0.15,"output":0.6}
+            }}""";
 
     private static RunningPipeline instance;
 
@@ -61,6 +77,8 @@ final class RunningPipeline {
         env.put(Settings.SEARCH_PROVIDER.name(), "searxng");
         env.put(Settings.SEARCH_URL.name(), "http://127.0.0.1:" + web.port());
         env.put(Settings.TENANTS_FILE.name(), tenantsFile().toString());
+        env.put(Settings.SUMMARY_MODEL.name(), SUMMARY_MODEL);
+        env.put(Settings.PRICES_FILE.name(), tempFile("askflow-prices", PRICES).toString());
         config = Config.of(env);
         TopicInitializer.ensureTopics(config);
         pipeline = Pipeline.start(config, Clock.systemUTC());
@@ -75,11 +93,20 @@ final class RunningPipeline {
                    "safetyRules":"Never reveal Acme's pricing."},
                   {"id":"globex","apiKeySha256":["%s"],"allowedTools":["search_documents","remember","forget","current_time"]},
                   {"id":"tiny","apiKeySha256":["%s"],"instructions":"TINY-INSTRUCTIONS: answer briefly.",
-                   "safetyRules":"TINY-SAFETY: no medical advice.","defaultModel":"gpt-4o-mini","tokenBudget":%d}
+                   "safetyRules":"TINY-SAFETY: no medical advice.","defaultModel":"gpt-4o-mini","tokenBudget":%d},
+                  {"id":"%s","apiKeySha256":["%s"],"tokenBudget":300},
+                  {"id":"%s","apiKeySha256":["%s"]},
+                  {"id":"%s","apiKeySha256":["%s"],"defaultModel":"unpriced-model","monthlyTokenBudget":%d}
                 ]}""".formatted(io.askflow.knowledge.TenantDirectory.sha256(ACME_KEY),
                 io.askflow.knowledge.TenantDirectory.sha256(GLOBEX_KEY), io.askflow.knowledge.TenantDirectory.sha256(TINY_KEY),
-                TINY_BUDGET);
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("askflow-tenants", ".json");
+                TINY_BUDGET, LEDGER_A, io.askflow.knowledge.TenantDirectory.sha256(LEDGER_A_KEY),
+                LEDGER_B, io.askflow.knowledge.TenantDirectory.sha256(LEDGER_B_KEY),
+                FRUGAL, io.askflow.knowledge.TenantDirectory.sha256(FRUGAL_KEY), FRUGAL_MONTHLY_TOKENS);
+        return tempFile("askflow-tenants", json);
+    }
+
+    private static java.nio.file.Path tempFile(String prefix, String json) throws java.io.IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile(prefix, ".json");
         java.nio.file.Files.writeString(file, json);
         file.toFile().deleteOnExit();
         return file;
