@@ -22,9 +22,9 @@ import javax.sql.DataSource;
  *
  * <p>Parameters bind by their Java type: {@code String}, {@code Long}, {@code Integer},
  * {@code Instant} (a {@code timestamptz}), {@code UUID}, {@link TextArray} (a {@code text[]}), and
- * {@code null}, which binds as a text null, as {@code setString(i, null)}
- * does (so {@code ?::jsonb} with a null stays a null). JSON goes in as its text, cast in the SQL
- * ({@code ?::jsonb}). Anything else is refused rather than guessed at.
+ * {@code null}, which binds as a text null, as {@code setString(i, null)} does (so {@code ?::jsonb}
+ * with a null stays a null). JSON goes in as its text, cast in the SQL ({@code ?::jsonb}). Anything
+ * else is refused rather than guessed at.
  *
  * <p>Failures are the driver's {@link SQLException}s, unwrapped: their SQLStates are what the runner
  * reads to tell a transient failure from a lasting one.
