@@ -1,12 +1,10 @@
 package io.askflow.context;
 
+import io.askflow.db.Jdbc;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,55 +22,27 @@ final class Eraser {
     List<Turn> eraseThrough(Connection c, String tenantId, String conversationId, Long through, String cause)
             throws SQLException {
         long last = through != null ? through : highestHeld(c, tenantId, conversationId);
-        List<Turn> queued = new ArrayList<>();
-        try (PreparedStatement q = c.prepareStatement("""
+        List<Turn> queued = Jdbc.query(c, """
                 SELECT turn::text FROM cb_conversation_turns
-                WHERE tenant_id = ? AND conversation_id = ? AND sequence <= ? AND status = 'queued' ORDER BY sequence""")) {
-            bind(q, tenantId, conversationId, last);
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    queued.add(skeleton(TurnQueue.turn(rs.getString(1))));
-                }
-            }
-        }
-        try (PreparedStatement keep = c.prepareStatement("""
+                WHERE tenant_id = ? AND conversation_id = ? AND sequence <= ? AND status = 'queued' ORDER BY sequence""",
+                rs -> skeleton(TurnQueue.turn(rs.getString(1))), tenantId, conversationId, last);
+        Jdbc.batch(c, """
                 UPDATE cb_conversation_turns SET status = 'erased', user_id = '', turn = ?::jsonb, started_by = ?,
-                    updated_at = now() WHERE request_id = ?""")) {
-            for (Turn t : queued) {
-                keep.setString(1, Json.writeString(t));
-                keep.setString(2, cause);
-                keep.setString(3, t.requestId());
-                keep.addBatch();
-            }
-            keep.executeBatch();
-        }
+                    updated_at = now() WHERE request_id = ?""",
+                queued, t -> new Object[] {Json.writeString(t), cause, t.requestId()});
         // Messages first, then the summary: a summary being saved holds a lock on the last message it
         // covers (Summaries.save), so it is either saved before, and deleted here, or finds its messages gone.
-        try (PreparedStatement messages = c.prepareStatement("""
+        Jdbc.update(c, """
                 DELETE FROM cb_messages m WHERE m.tenant_id = ? AND m.conversation_id = ? AND NOT EXISTS (
-                    SELECT 1 FROM cb_conversation_turns t WHERE t.request_id = m.request_id AND t.sequence > ?)""");
-                PreparedStatement turns = c.prepareStatement(
-                        "DELETE FROM cb_conversation_turns WHERE tenant_id = ? AND conversation_id = ? AND sequence <= ? "
-                                + "AND status <> 'erased'");
-                PreparedStatement summary = c.prepareStatement(
-                        "DELETE FROM cb_summaries WHERE tenant_id = ? AND conversation_id = ?");
-                PreparedStatement mark = c.prepareStatement("""
-                        UPDATE cb_conversations SET erased_through = GREATEST(erased_through, ?),
-                            next_sequence = GREATEST(next_sequence, ? + 1)
-                        WHERE tenant_id = ? AND conversation_id = ?""")) {
-            bind(messages, tenantId, conversationId, last);
-            messages.executeUpdate();
-            bind(turns, tenantId, conversationId, last);
-            turns.executeUpdate();
-            summary.setString(1, tenantId);
-            summary.setString(2, conversationId);
-            summary.executeUpdate();
-            mark.setLong(1, last);
-            mark.setLong(2, last);
-            mark.setString(3, tenantId);
-            mark.setString(4, conversationId);
-            mark.executeUpdate();
-        }
+                    SELECT 1 FROM cb_conversation_turns t WHERE t.request_id = m.request_id AND t.sequence > ?)""",
+                tenantId, conversationId, last);
+        Jdbc.update(c, "DELETE FROM cb_conversation_turns WHERE tenant_id = ? AND conversation_id = ? AND sequence <= ? "
+                + "AND status <> 'erased'", tenantId, conversationId, last);
+        Jdbc.update(c, "DELETE FROM cb_summaries WHERE tenant_id = ? AND conversation_id = ?", tenantId, conversationId);
+        Jdbc.update(c, """
+                UPDATE cb_conversations SET erased_through = GREATEST(erased_through, ?),
+                    next_sequence = GREATEST(next_sequence, ? + 1)
+                WHERE tenant_id = ? AND conversation_id = ?""", last, last, tenantId, conversationId);
         return queued;
     }
 
@@ -83,24 +53,9 @@ final class Eraser {
     }
 
     private static long highestHeld(Connection c, String tenantId, String conversationId) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("""
+        return Jdbc.queryFirst(c, """
                 SELECT GREATEST((SELECT max(sequence) FROM cb_conversation_turns WHERE tenant_id = ? AND conversation_id = ?),
-                    (SELECT next_sequence - 1 FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?), 0)""")) {
-            q.setString(1, tenantId);
-            q.setString(2, conversationId);
-            q.setString(3, tenantId);
-            q.setString(4, conversationId);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void bind(PreparedStatement st, String tenantId, String conversationId, long through)
-            throws SQLException {
-        st.setString(1, tenantId);
-        st.setString(2, conversationId);
-        st.setLong(3, through);
+                    (SELECT next_sequence - 1 FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?), 0)""",
+                rs -> rs.getLong(1), tenantId, conversationId, tenantId, conversationId).orElseThrow();
     }
 }

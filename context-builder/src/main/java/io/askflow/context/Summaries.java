@@ -1,10 +1,7 @@
 package io.askflow.context;
 
-import io.askflow.db.Database;
+import io.askflow.db.Jdbc;
 import io.askflow.message.Usage;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -88,15 +85,9 @@ final class Summaries {
     }
 
     private Optional<Summary> find(String tenantId, String conversationId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT covers_through_id, summary FROM cb_summaries WHERE tenant_id = ? AND conversation_id = ?")) {
-            q.setString(1, tenantId);
-            q.setString(2, conversationId);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(new Summary(rs.getLong(1), rs.getString(2))) : Optional.empty();
-            }
-        }
+        return Jdbc.queryFirst(db,
+                "SELECT covers_through_id, summary FROM cb_summaries WHERE tenant_id = ? AND conversation_id = ?",
+                rs -> new Summary(rs.getLong(1), rs.getString(2)), tenantId, conversationId);
     }
 
     /**
@@ -107,35 +98,19 @@ final class Summaries {
      */
     private void save(String tenantId, String conversationId, long throughId, String text, String model)
             throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement covered = c.prepareStatement("SELECT 1 FROM cb_messages WHERE id = ? FOR KEY SHARE");
-                    PreparedStatement up = c.prepareStatement("""
+        Jdbc.inTransaction(db, c -> {
+            if (Jdbc.exists(c, "SELECT 1 FROM cb_messages WHERE id = ? FOR KEY SHARE", throughId)) {
+                Jdbc.update(c, """
                         INSERT INTO cb_summaries (tenant_id, conversation_id, covers_through_id, summary, model)
                         VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (tenant_id, conversation_id) DO UPDATE
                         SET covers_through_id = EXCLUDED.covers_through_id, summary = EXCLUDED.summary,
                             model = EXCLUDED.model, created_at = now()
-                        WHERE cb_summaries.covers_through_id < EXCLUDED.covers_through_id""")) {
-                covered.setLong(1, throughId);
-                boolean stillThere;
-                try (ResultSet rs = covered.executeQuery()) {
-                    stillThere = rs.next();
-                }
-                if (stillThere) {
-                    up.setString(1, tenantId);
-                    up.setString(2, conversationId);
-                    up.setLong(3, throughId);
-                    up.setString(4, text);
-                    up.setString(5, model);
-                    up.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                Database.rollback(c, e);
-                throw e;
+                        WHERE cb_summaries.covers_through_id < EXCLUDED.covers_through_id""",
+                        tenantId, conversationId, throughId, text, model);
             }
-        }
+            return null;
+        });
     }
 
 }

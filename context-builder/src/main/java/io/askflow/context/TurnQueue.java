@@ -1,19 +1,16 @@
 package io.askflow.context;
 
-import io.askflow.db.Database;
+import io.askflow.db.Jdbc;
 import io.askflow.knowledge.UsageLedger;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -70,18 +67,12 @@ final class TurnQueue {
                 // Unless the deletion found it queued and answered it already (this is a redelivery).
                 return new Outcome(Optional.empty(), answeredByDeletion(c, turn) ? List.of() : List.of(turn));
             }
-            try (PreparedStatement ins = c.prepareStatement("""
+            if (Jdbc.update(c, """
                     INSERT INTO cb_conversation_turns (request_id, tenant_id, conversation_id, user_id, sequence, status, turn)
-                    VALUES (?, ?, ?, ?, ?, 'queued', ?::jsonb) ON CONFLICT (tenant_id, request_id) DO NOTHING""")) {
-                ins.setString(1, turn.requestId());
-                ins.setString(2, turn.tenantId());
-                ins.setString(3, turn.conversationId());
-                ins.setString(4, turn.userId());
-                ins.setLong(5, turn.sequence());
-                ins.setString(6, Json.writeString(turn));
-                if (ins.executeUpdate() == 0) {
-                    return Outcome.of(startedBy(c, turn.tenantId(), turn.conversationId(), cause)); // a redelivery
-                }
+                    VALUES (?, ?, ?, ?, ?, 'queued', ?::jsonb) ON CONFLICT (tenant_id, request_id) DO NOTHING""",
+                    turn.requestId(), turn.tenantId(), turn.conversationId(), turn.userId(), turn.sequence(),
+                    Json.writeString(turn)) == 0) {
+                return Outcome.of(startedBy(c, turn.tenantId(), turn.conversationId(), cause)); // a redelivery
             }
             return Outcome.of(startNext(c, turn.tenantId(), turn.conversationId(), cause));
         });
@@ -115,44 +106,20 @@ final class TurnQueue {
 
     /** The conversations in which a user spoke or queued a turn. */
     List<String> conversationsOf(String tenantId, String userId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("""
-                        SELECT conversation_id FROM cb_messages WHERE tenant_id = ? AND user_id = ?
-                        UNION SELECT conversation_id FROM cb_conversation_turns WHERE tenant_id = ? AND user_id = ?""")) {
-            q.setString(1, tenantId);
-            q.setString(2, userId);
-            q.setString(3, tenantId);
-            q.setString(4, userId);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        }
+        return Jdbc.query(db, """
+                SELECT conversation_id FROM cb_messages WHERE tenant_id = ? AND user_id = ?
+                UNION SELECT conversation_id FROM cb_conversation_turns WHERE tenant_id = ? AND user_id = ?""",
+                rs -> rs.getString(1), tenantId, userId, tenantId, userId);
     }
 
     private static boolean answeredByDeletion(Connection c, Turn turn) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT 1 FROM cb_conversation_turns WHERE request_id = ? AND tenant_id = ? AND status = 'erased'")) {
-            q.setString(1, turn.requestId());
-            q.setString(2, turn.tenantId());
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return Jdbc.exists(c, "SELECT 1 FROM cb_conversation_turns WHERE request_id = ? AND tenant_id = ? AND status = 'erased'",
+                turn.requestId(), turn.tenantId());
     }
 
     private static long erasedThrough(Connection c, String tenantId, String conversationId) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT erased_through FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?")) {
-            q.setString(1, tenantId);
-            q.setString(2, conversationId);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        return Jdbc.queryFirst(c, "SELECT erased_through FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?",
+                rs -> rs.getLong(1), tenantId, conversationId).orElse(0L);
     }
 
     /**
@@ -181,15 +148,11 @@ final class TurnQueue {
                     LocalDate.ofInstant(answer.createdAt() != null ? answer.createdAt() : clock.instant(), ZoneOffset.UTC),
                     answer.usage(), answer.model());
             // Only the running turn: a turn erased while it ran (status 'erased') is answered, not stored.
-            try (PreparedStatement done = c.prepareStatement("""
+            if (Jdbc.update(c, """
                     UPDATE cb_conversation_turns SET status = 'done', updated_at = now()
-                    WHERE tenant_id = ? AND request_id = ? AND conversation_id = ? AND status = 'running'""")) {
-                done.setString(1, answer.tenantId());
-                done.setString(2, answer.requestId());
-                done.setString(3, answer.conversationId());
-                if (done.executeUpdate() == 1 && answer.isOk() && withHistory) {
-                    history.recordAnswer(c, answer, clock.instant());
-                }
+                    WHERE tenant_id = ? AND request_id = ? AND conversation_id = ? AND status = 'running'""",
+                    answer.tenantId(), answer.requestId(), answer.conversationId()) == 1 && answer.isOk() && withHistory) {
+                history.recordAnswer(c, answer, clock.instant());
             }
             Optional<Turn> again = startedBy(c, answer.tenantId(), answer.conversationId(), cause);
             return again.isPresent() ? again : startNext(c, answer.tenantId(), answer.conversationId(), cause);
@@ -205,114 +168,56 @@ final class TurnQueue {
     /** The conversation's turns in {@code status} that the record {@code cause} put there. */
     static List<Turn> turnsLeftBy(Connection c, String tenantId, String conversationId, String status, String cause)
             throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("""
+        return Jdbc.query(c, """
                 SELECT turn::text FROM cb_conversation_turns
-                WHERE tenant_id = ? AND conversation_id = ? AND status = ? AND started_by = ? ORDER BY sequence""")) {
-            q.setString(1, tenantId);
-            q.setString(2, conversationId);
-            q.setString(3, status);
-            q.setString(4, cause);
-            List<Turn> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.add(turn(rs.getString(1)));
-                }
-            }
-            return out;
-        }
+                WHERE tenant_id = ? AND conversation_id = ? AND status = ? AND started_by = ? ORDER BY sequence""",
+                rs -> turn(rs.getString(1)), tenantId, conversationId, status, cause);
     }
 
     private Optional<Turn> startNext(Connection c, String tenantId, String conversationId, String cause)
             throws SQLException {
-        try (PreparedStatement running = c.prepareStatement("""
+        if (Jdbc.exists(c, """
                 SELECT 1 FROM cb_conversation_turns
-                WHERE tenant_id = ? AND conversation_id = ? AND status = 'running' LIMIT 1""")) {
-            running.setString(1, tenantId);
-            running.setString(2, conversationId);
-            try (ResultSet rs = running.executeQuery()) {
-                if (rs.next()) {
-                    return Optional.empty();
-                }
-            }
+                WHERE tenant_id = ? AND conversation_id = ? AND status = 'running' LIMIT 1""", tenantId, conversationId)) {
+            return Optional.empty();
         }
-        String requestId;
-        long sequence;
-        Turn next;
-        try (PreparedStatement oldest = c.prepareStatement("""
+        record Queued(String requestId, long sequence, Turn turn, long nextSequence) {
+        }
+        Optional<Queued> oldest = Jdbc.queryFirst(c, """
                 SELECT t.request_id, t.sequence, t.turn::text, v.next_sequence
                 FROM cb_conversation_turns t JOIN cb_conversations v USING (tenant_id, conversation_id)
                 WHERE t.tenant_id = ? AND t.conversation_id = ? AND t.status = 'queued'
-                ORDER BY t.sequence, t.arrival LIMIT 1""")) {
-            oldest.setString(1, tenantId);
-            oldest.setString(2, conversationId);
-            try (ResultSet rs = oldest.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                requestId = rs.getString(1);
-                sequence = rs.getLong(2);
-                next = turn(rs.getString(3));
-                // A turn whose predecessor has not arrived yet waits for it (0: a turn with no sequence).
-                if (sequence > rs.getLong(4)) {
-                    return Optional.empty();
-                }
-            }
+                ORDER BY t.sequence, t.arrival LIMIT 1""",
+                rs -> new Queued(rs.getString(1), rs.getLong(2), turn(rs.getString(3)), rs.getLong(4)),
+                tenantId, conversationId);
+        // A turn whose predecessor has not arrived yet waits for it (0: a turn with no sequence).
+        if (oldest.isEmpty() || oldest.get().sequence() > oldest.get().nextSequence()) {
+            return Optional.empty();
         }
-        try (PreparedStatement start = c.prepareStatement("""
+        Turn next = oldest.get().turn();
+        Jdbc.update(c, """
                 UPDATE cb_conversation_turns SET status = 'running', started_by = ?, updated_at = now()
-                WHERE tenant_id = ? AND request_id = ?""")) {
-            start.setString(1, cause);
-            start.setString(2, tenantId);
-            start.setString(3, requestId);
-            start.executeUpdate();
-        }
-        try (PreparedStatement advance = c.prepareStatement("""
+                WHERE tenant_id = ? AND request_id = ?""", cause, tenantId, oldest.get().requestId());
+        Jdbc.update(c, """
                 UPDATE cb_conversations SET next_sequence = GREATEST(next_sequence, ?)
-                WHERE tenant_id = ? AND conversation_id = ?""")) {
-            advance.setLong(1, sequence + 1);
-            advance.setString(2, tenantId);
-            advance.setString(3, conversationId);
-            advance.executeUpdate();
-        }
+                WHERE tenant_id = ? AND conversation_id = ?""", oldest.get().sequence() + 1, tenantId, conversationId);
         // With the start, under the conversation's lock: a deletion is either before (the turn is
         // gone) or after (it erases the prompt with the turn), never resurrects a prompt it erased.
         history.recordPrompt(c, next);
         return Optional.of(next);
     }
 
-    private interface Step<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     /** Runs a step in one transaction holding the conversation's row lock. */
-    private <T> T inConversation(String tenantId, String conversationId, Step<T> step) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ensure = c.prepareStatement("""
-                        INSERT INTO cb_conversations (tenant_id, conversation_id) VALUES (?, ?)
-                        ON CONFLICT DO NOTHING""");
-                        PreparedStatement lock = c.prepareStatement("""
-                        SELECT next_sequence FROM cb_conversations
-                        WHERE tenant_id = ? AND conversation_id = ? FOR UPDATE""")) {
-                    ensure.setString(1, tenantId);
-                    ensure.setString(2, conversationId);
-                    ensure.executeUpdate();
-                    lock.setString(1, tenantId);
-                    lock.setString(2, conversationId);
-                    lock.executeQuery().close();
-                }
-                T result = step.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                Database.rollback(c, e);
-                throw e;
-            }
-            // No setAutoCommit(true) in a finally: on a connection PostgreSQL closed it throws "Connection
-            // is closed" (no SQLState) and replaces the transient failure, so the turn was answered
-            // internal instead of retried (ChaosTest, a PostgreSQL restart). The pool resets autocommit.
-        }
+    private <T> T inConversation(String tenantId, String conversationId, Jdbc.Work<T> step) throws SQLException {
+        return Jdbc.inTransaction(db, c -> {
+            Jdbc.update(c, """
+                    INSERT INTO cb_conversations (tenant_id, conversation_id) VALUES (?, ?)
+                    ON CONFLICT DO NOTHING""", tenantId, conversationId);
+            Jdbc.execute(c, """
+                    SELECT next_sequence FROM cb_conversations
+                    WHERE tenant_id = ? AND conversation_id = ? FOR UPDATE""", tenantId, conversationId);
+            return step.run(c);
+        });
     }
 
     static Turn turn(String json) {

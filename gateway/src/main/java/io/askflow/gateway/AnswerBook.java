@@ -1,11 +1,9 @@
 package io.askflow.gateway;
 
-import io.askflow.db.Database;
+import io.askflow.db.Jdbc;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -47,24 +45,15 @@ final class AnswerBook {
         if (answer.requestId() == null || answer.tenantId() == null) {
             return; // a rejection of a request without an id or tenant: nobody can ask for it
         }
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement up = c.prepareStatement(RECORD)) {
-                if (!erased(c, answer)) {
-                    // A rejection never becomes a turn, so it must not hold the request id's place: the
-                    // answer of an accepted request with that id (a corrected resubmission, or the rightful
-                    // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
-                    up.setString(1, answer.requestId());
-                    up.setString(2, answer.tenantId());
-                    up.setString(3, Json.writeString(answer));
-                    up.executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                Database.rollback(c, e);
-                throw e;
+        Jdbc.inTransaction(db, c -> {
+            if (!erased(c, answer)) {
+                // A rejection never becomes a turn, so it must not hold the request id's place: the
+                // answer of an accepted request with that id (a corrected resubmission, or the rightful
+                // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
+                Jdbc.update(c, RECORD, answer.requestId(), answer.tenantId(), Json.writeString(answer));
             }
-        }
+            return null;
+        });
         CompletableFuture<Answer> w = waiters.remove(key(answer.tenantId(), answer.requestId()));
         if (w != null) {
             w.complete(answer);
@@ -81,33 +70,17 @@ final class AnswerBook {
         if (answer.tenantId() == null || answer.conversationId() == null) {
             return false;
         }
-        try (PreparedStatement lock = c.prepareStatement(
-                "SELECT 1 FROM gateway_conversations WHERE tenant_id = ? AND conversation_id = ? FOR KEY SHARE");
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT 1 FROM gateway_erased_requests WHERE tenant_id = ? AND request_id = ?")) {
-            lock.setString(1, answer.tenantId());
-            lock.setString(2, answer.conversationId());
-            lock.executeQuery().close();
-            q.setString(1, answer.tenantId());
-            q.setString(2, answer.requestId());
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
-            }
-        }
+        Jdbc.execute(c, "SELECT 1 FROM gateway_conversations WHERE tenant_id = ? AND conversation_id = ? FOR KEY SHARE",
+                answer.tenantId(), answer.conversationId());
+        return Jdbc.exists(c, "SELECT 1 FROM gateway_erased_requests WHERE tenant_id = ? AND request_id = ?",
+                answer.tenantId(), answer.requestId());
     }
 
     /** The tenant's answer under its request id; request ids are per tenant, so another's is never found. */
     Optional<Answer> find(String tenantId, String requestId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT answer::text FROM gateway_answers WHERE tenant_id = ? AND request_id = ?")) {
-            q.setString(1, tenantId);
-            q.setString(2, requestId);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(Json.read(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        Answer.class)) : Optional.empty();
-            }
-        }
+        return Jdbc.queryFirst(db, "SELECT answer::text FROM gateway_answers WHERE tenant_id = ? AND request_id = ?",
+                rs -> Json.read(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), Answer.class),
+                tenantId, requestId);
     }
 
     /** The tenant's answer, waiting up to {@code wait} for one that {@code wanted} accepts. */

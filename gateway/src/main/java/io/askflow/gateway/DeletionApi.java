@@ -1,6 +1,6 @@
 package io.askflow.gateway;
 
-import io.askflow.db.Database;
+import io.askflow.db.Jdbc;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.knowledge.DocumentStore;
@@ -8,10 +8,6 @@ import io.askflow.knowledge.MemoryStore;
 import io.askflow.knowledge.UserProfiles;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.Deletion;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Map;
@@ -90,59 +86,32 @@ final class DeletionApi implements HttpApi.Routes {
      */
     private Map<String, Long> erase(String tenantId, String column, String value) throws SQLException {
         String conversations = "SELECT conversation_id FROM gateway_submissions WHERE tenant_id = ? AND " + column + " = ?";
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Map<String, Long> through = new TreeMap<>();
-                try (PreparedStatement lock = c.prepareStatement("SELECT conversation_id, last_sequence FROM gateway_conversations "
-                        + "WHERE tenant_id = ? AND conversation_id IN (" + (column.equals("conversation_id") ? "?" : conversations)
-                        + ") ORDER BY conversation_id FOR UPDATE")) {
-                    lock.setString(1, tenantId);
-                    if (column.equals("conversation_id")) {
-                        lock.setString(2, value);
-                    } else {
-                        lock.setString(2, tenantId);
-                        lock.setString(3, value);
-                    }
-                    try (ResultSet rs = lock.executeQuery()) {
-                        while (rs.next()) {
-                            through.put(rs.getString(1), rs.getLong(2));
-                        }
-                    }
-                }
-                if (column.equals("conversation_id")) {
-                    through.putIfAbsent(value, 0L);
-                }
-                Array ids = c.createArrayOf("text", through.keySet().toArray());
-                for (String sql : new String[] {
-                        "DELETE FROM gateway_erased_requests WHERE erased_at < now() - interval '" + ERASED_KEPT + "'",
-                        """
-                        INSERT INTO gateway_erased_requests (tenant_id, request_id)
-                        SELECT s.tenant_id, s.request_id FROM gateway_submissions s
-                        WHERE s.tenant_id = ? AND s.conversation_id = ANY (?)
-                          AND NOT EXISTS (SELECT 1 FROM gateway_answers a WHERE a.request_id = s.request_id)
-                        ON CONFLICT DO NOTHING""",
-                        "DELETE FROM gateway_answers WHERE tenant_id = ? AND request_id IN (SELECT request_id FROM "
-                                + "gateway_submissions WHERE tenant_id = ? AND conversation_id = ANY (?))",
-                        "DELETE FROM gateway_submissions WHERE tenant_id = ? AND conversation_id = ANY (?)"}) {
-                    try (PreparedStatement st = c.prepareStatement(sql)) {
-                        // Each statement's parameters are the tenant, but the last: the conversations.
-                        int params = st.getParameterMetaData().getParameterCount();
-                        for (int i = 1; i < params; i++) {
-                            st.setString(i, tenantId);
-                        }
-                        if (params > 0) {
-                            st.setArray(params, ids);
-                        }
-                        st.executeUpdate();
-                    }
-                }
-                c.commit();
-                return through;
-            } catch (SQLException | RuntimeException e) {
-                Database.rollback(c, e);
-                throw e;
+        return Jdbc.inTransaction(db, c -> {
+            Map<String, Long> through = new TreeMap<>();
+            boolean one = column.equals("conversation_id");
+            String lock = "SELECT conversation_id, last_sequence FROM gateway_conversations "
+                    + "WHERE tenant_id = ? AND conversation_id IN (" + (one ? "?" : conversations)
+                    + ") ORDER BY conversation_id FOR UPDATE";
+            for (Map.Entry<String, Long> e : Jdbc.query(c, lock, rs -> Map.entry(rs.getString(1), rs.getLong(2)),
+                    one ? new Object[] {tenantId, value} : new Object[] {tenantId, tenantId, value})) {
+                through.put(e.getKey(), e.getValue());
             }
-        }
+            if (one) {
+                through.putIfAbsent(value, 0L);
+            }
+            Jdbc.TextArray ids = Jdbc.textArray(through.keySet());
+            Jdbc.update(c, "DELETE FROM gateway_erased_requests WHERE erased_at < now() - interval '" + ERASED_KEPT + "'");
+            Jdbc.update(c, """
+                    INSERT INTO gateway_erased_requests (tenant_id, request_id)
+                    SELECT s.tenant_id, s.request_id FROM gateway_submissions s
+                    WHERE s.tenant_id = ? AND s.conversation_id = ANY (?)
+                      AND NOT EXISTS (SELECT 1 FROM gateway_answers a WHERE a.request_id = s.request_id)
+                    ON CONFLICT DO NOTHING""", tenantId, ids);
+            Jdbc.update(c, "DELETE FROM gateway_answers WHERE tenant_id = ? AND request_id IN (SELECT request_id FROM "
+                    + "gateway_submissions WHERE tenant_id = ? AND conversation_id = ANY (?))", tenantId, tenantId, ids);
+            Jdbc.update(c, "DELETE FROM gateway_submissions WHERE tenant_id = ? AND conversation_id = ANY (?)",
+                    tenantId, ids);
+            return through;
+        });
     }
 }

@@ -1,13 +1,12 @@
 package io.askflow.gateway;
 
+import io.askflow.db.Jdbc;
 import io.askflow.message.Answer;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.JobEvent;
 import io.askflow.message.Json;
 import io.askflow.message.ResponseFormat;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
@@ -35,24 +34,12 @@ final class Jobs {
      */
     void create(Connection c, String jobId, String tenantId, String instruction, ResponseFormat format, List<Item> items)
             throws SQLException {
-        try (PreparedStatement job = c.prepareStatement("""
-                INSERT INTO gateway_jobs (id, tenant_id, instruction, response_format, total) VALUES (?, ?, ?, ?::jsonb, ?)""");
-                PreparedStatement item = c.prepareStatement("""
-                INSERT INTO gateway_job_items (request_id, job_id, document_id, status) VALUES (?, ?, ?, 'pending')""")) {
-            job.setString(1, jobId);
-            job.setString(2, tenantId);
-            job.setString(3, instruction);
-            job.setString(4, format == null ? null : Json.writeString(format));
-            job.setInt(5, items.size());
-            job.executeUpdate();
-            for (Item i : items) {
-                item.setString(1, i.requestId());
-                item.setString(2, jobId);
-                item.setString(3, i.documentId());
-                item.addBatch();
-            }
-            item.executeBatch();
-        }
+        Jdbc.update(c, """
+                INSERT INTO gateway_jobs (id, tenant_id, instruction, response_format, total) VALUES (?, ?, ?, ?::jsonb, ?)""",
+                jobId, tenantId, instruction, format == null ? null : Json.writeString(format), items.size());
+        Jdbc.batch(c, """
+                INSERT INTO gateway_job_items (request_id, job_id, document_id, status) VALUES (?, ?, ?, 'pending')""",
+                items, i -> new Object[] {i.requestId(), jobId, i.documentId()});
     }
 
     /**
@@ -63,76 +50,51 @@ final class Jobs {
         if (answer.jobId() == null || answer.requestId() == null) {
             return Optional.empty();
         }
-        String documentId;
-        try (Connection c = db.getConnection();
-                PreparedStatement up = c.prepareStatement("""
-                        UPDATE gateway_job_items SET status = ?, updated_at = now()
-                        WHERE request_id = ? AND job_id = ? AND status = 'pending' RETURNING document_id""")) {
-            up.setString(1, answer.isOk() ? "done" : "failed");
-            up.setString(2, answer.requestId());
-            up.setString(3, answer.jobId());
-            try (ResultSet rs = up.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                documentId = rs.getString(1);
-            }
+        Optional<String> documentId = Jdbc.queryFirst(db, """
+                UPDATE gateway_job_items SET status = ?, updated_at = now()
+                WHERE request_id = ? AND job_id = ? AND status = 'pending' RETURNING document_id""",
+                rs -> rs.getString(1), answer.isOk() ? "done" : "failed", answer.requestId(), answer.jobId());
+        if (documentId.isEmpty()) {
+            return Optional.empty();
         }
-        return progress(answer.jobId(), answer.tenantId()).map(p -> event(p, documentId, answer.requestId()));
+        return progress(answer.jobId(), answer.tenantId()).map(p -> event(p, documentId.get(), answer.requestId()));
     }
 
     /** A job's progress, only for its own tenant. */
     Optional<Map<String, Object>> progress(String jobId, String tenantId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("""
-                        SELECT j.total,
-                               count(*) FILTER (WHERE i.status = 'done'),
-                               count(*) FILTER (WHERE i.status = 'failed'),
-                               j.instruction, j.created_at
-                        FROM gateway_jobs j LEFT JOIN gateway_job_items i ON i.job_id = j.id
-                        WHERE j.id = ? AND j.tenant_id = ? GROUP BY j.id""")) {
-            q.setString(1, jobId);
-            q.setString(2, tenantId);
-            try (ResultSet rs = q.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                int total = rs.getInt(1);
-                int done = rs.getInt(2);
-                int failed = rs.getInt(3);
-                return Optional.of(Map.of("jobId", jobId, "tenantId", tenantId, "total", total, "done", done,
-                        "failed", failed, "pending", total - done - failed,
-                        "status", done + failed == total ? "finished" : "running",
-                        "instruction", rs.getString(4), "createdAt", rs.getTimestamp(5).toInstant().toString()));
-            }
-        }
+        return Jdbc.queryFirst(db, """
+                SELECT j.total,
+                       count(*) FILTER (WHERE i.status = 'done'),
+                       count(*) FILTER (WHERE i.status = 'failed'),
+                       j.instruction, j.created_at
+                FROM gateway_jobs j LEFT JOIN gateway_job_items i ON i.job_id = j.id
+                WHERE j.id = ? AND j.tenant_id = ? GROUP BY j.id""", rs -> {
+            int total = rs.getInt(1);
+            int done = rs.getInt(2);
+            int failed = rs.getInt(3);
+            return Map.<String, Object>of("jobId", jobId, "tenantId", tenantId, "total", total, "done", done,
+                    "failed", failed, "pending", total - done - failed,
+                    "status", done + failed == total ? "finished" : "running",
+                    "instruction", rs.getString(4), "createdAt", rs.getTimestamp(5).toInstant().toString());
+        }, jobId, tenantId);
     }
 
     /** Each document's result: its answer as the answer book holds it, or pending. */
     List<Map<String, Object>> results(String jobId, String tenantId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("""
-                        SELECT i.document_id, i.request_id, i.status, a.answer::text
-                        FROM gateway_job_items i JOIN gateway_jobs j ON j.id = i.job_id
-                        LEFT JOIN gateway_answers a ON a.tenant_id = j.tenant_id AND a.request_id = i.request_id
-                        WHERE j.id = ? AND j.tenant_id = ? ORDER BY i.document_id""")) {
-            q.setString(1, jobId);
-            q.setString(2, tenantId);
-            List<Map<String, Object>> out = new java.util.ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> r = new java.util.LinkedHashMap<>();
-                    r.put("documentId", rs.getString(1));
-                    r.put("requestId", rs.getString(2));
-                    r.put("status", rs.getString(3));
-                    if (rs.getString(4) != null) {
-                        r.put("answer", Json.tree(rs.getString(4)));
-                    }
-                    out.add(r);
-                }
+        return Jdbc.query(db, """
+                SELECT i.document_id, i.request_id, i.status, a.answer::text
+                FROM gateway_job_items i JOIN gateway_jobs j ON j.id = i.job_id
+                LEFT JOIN gateway_answers a ON a.tenant_id = j.tenant_id AND a.request_id = i.request_id
+                WHERE j.id = ? AND j.tenant_id = ? ORDER BY i.document_id""", rs -> {
+            Map<String, Object> r = new java.util.LinkedHashMap<>();
+            r.put("documentId", rs.getString(1));
+            r.put("requestId", rs.getString(2));
+            r.put("status", rs.getString(3));
+            if (rs.getString(4) != null) {
+                r.put("answer", Json.tree(rs.getString(4)));
             }
-            return out;
-        }
+            return r;
+        }, jobId, tenantId);
     }
 
     JobEvent event(Map<String, Object> p, String documentId, String requestId) {

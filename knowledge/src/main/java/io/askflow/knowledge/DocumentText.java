@@ -1,17 +1,17 @@
 package io.askflow.knowledge;
 
+import io.askflow.knowledge.text.HtmlText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.text.PDFTextStripper;
-import org.jsoup.Jsoup;
-import org.jsoup.nodes.Document;
 
 /**
  * The searchable text of an uploaded document, by content type: plain text and Markdown as they
- * are, HTML through jsoup (scripts, styles and navigation dropped), PDF through PDFBox.
+ * are, HTML through {@link HtmlText#document} (its body without scripts, navigation and other
+ * chrome), PDF through PDFBox.
  */
 public final class DocumentText {
     private DocumentText() {
@@ -48,10 +48,8 @@ public final class DocumentText {
     }
 
     private static Extracted html(byte[] bytes) {
-        Document doc = Jsoup.parse(new String(bytes, StandardCharsets.UTF_8));
-        doc.select("script, style, nav, header, footer, noscript").remove();
-        String title = doc.title().isBlank() ? null : doc.title().strip();
-        return new Extracted(doc.body() == null ? "" : doc.body().wholeText().strip(), title);
+        HtmlText html = HtmlText.document(new String(bytes, StandardCharsets.UTF_8));
+        return new Extracted(html.text(), html.title());
     }
 
     private static Extracted pdf(byte[] bytes) {

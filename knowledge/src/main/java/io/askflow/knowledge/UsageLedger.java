@@ -1,14 +1,11 @@
 package io.askflow.knowledge;
 
+import io.askflow.db.Jdbc;
 import io.askflow.message.ModelUsage;
 import io.askflow.message.Usage;
 import java.sql.Connection;
-import java.sql.Date;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -42,15 +39,12 @@ public final class UsageLedger {
         if (models.isEmpty()) {
             return false;
         }
-        try (PreparedStatement once = c.prepareStatement("""
-                INSERT INTO knowledge_usage_turns (tenant_id, request_id) VALUES (?, ?) ON CONFLICT DO NOTHING""")) {
-            once.setString(1, tenantId);
-            once.setString(2, requestId);
-            if (once.executeUpdate() == 0) {
-                return false;
-            }
+        if (Jdbc.update(c, """
+                INSERT INTO knowledge_usage_turns (tenant_id, request_id) VALUES (?, ?) ON CONFLICT DO NOTHING""",
+                tenantId, requestId) == 0) {
+            return false;
         }
-        try (PreparedStatement add = c.prepareStatement("""
+        Jdbc.batch(c, """
                 INSERT INTO knowledge_usage_daily AS d (tenant_id, day, model, input_tokens, cached_input_tokens,
                     output_tokens, reasoning_tokens, calls)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -59,55 +53,26 @@ public final class UsageLedger {
                     cached_input_tokens = d.cached_input_tokens + EXCLUDED.cached_input_tokens,
                     output_tokens = d.output_tokens + EXCLUDED.output_tokens,
                     reasoning_tokens = d.reasoning_tokens + EXCLUDED.reasoning_tokens,
-                    calls = d.calls + EXCLUDED.calls""")) {
-            for (Map.Entry<String, ModelUsage> e : models.entrySet()) {
-                ModelUsage u = e.getValue();
-                add.setString(1, tenantId);
-                add.setDate(2, Date.valueOf(day));
-                add.setString(3, e.getKey());
-                add.setLong(4, u.promptTokens());
-                add.setLong(5, u.cachedPromptTokens());
-                add.setLong(6, u.completionTokens());
-                add.setLong(7, u.reasoningTokens());
-                add.setLong(8, u.calls());
-                add.executeUpdate();
-            }
-        }
+                    calls = d.calls + EXCLUDED.calls""", models.entrySet(), e -> new Object[] {
+                        tenantId, day, e.getKey(), e.getValue().promptTokens(), e.getValue().cachedPromptTokens(),
+                        e.getValue().completionTokens(), e.getValue().reasoningTokens(), e.getValue().calls()});
         return true;
     }
 
     /** The tenant's days from {@code from} to {@code to}, both included, by day and model. */
     public List<Day> between(String tenantId, LocalDate from, LocalDate to) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("""
-                        SELECT day, model, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, calls
-                        FROM knowledge_usage_daily WHERE tenant_id = ? AND day BETWEEN ? AND ? ORDER BY day, model""")) {
-            q.setString(1, tenantId);
-            q.setDate(2, Date.valueOf(from));
-            q.setDate(3, Date.valueOf(to));
-            List<Day> out = new ArrayList<>();
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Day(rs.getDate(1).toLocalDate(), rs.getString(2),
-                            new ModelUsage(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7))));
-                }
-            }
-            return out;
-        }
+        return Jdbc.query(db, """
+                SELECT day, model, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, calls
+                FROM knowledge_usage_daily WHERE tenant_id = ? AND day BETWEEN ? AND ? ORDER BY day, model""",
+                rs -> new Day(rs.getObject(1, LocalDate.class), rs.getString(2),
+                        new ModelUsage(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7))),
+                tenantId, from, to);
     }
 
     /** Input plus output tokens of the tenant's turns from {@code from} on. */
     public long tokensSince(String tenantId, LocalDate from) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement("""
-                        SELECT COALESCE(SUM(input_tokens + output_tokens), 0) FROM knowledge_usage_daily
-                        WHERE tenant_id = ? AND day >= ?""")) {
-            q.setString(1, tenantId);
-            q.setDate(2, Date.valueOf(from));
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Jdbc.queryFirst(db, """
+                SELECT COALESCE(SUM(input_tokens + output_tokens), 0) FROM knowledge_usage_daily
+                WHERE tenant_id = ? AND day >= ?""", rs -> rs.getLong(1), tenantId, from).orElseThrow();
     }
 }

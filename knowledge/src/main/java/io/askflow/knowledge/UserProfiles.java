@@ -1,8 +1,6 @@
 package io.askflow.knowledge;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import io.askflow.db.Jdbc;
 import java.sql.SQLException;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -16,36 +14,18 @@ public final class UserProfiles {
     }
 
     public Optional<String> timeZone(String tenantId, String userId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement q = c.prepareStatement(
-                        "SELECT time_zone FROM knowledge_user_profiles WHERE tenant_id = ? AND user_id = ?")) {
-            q.setString(1, tenantId);
-            q.setString(2, userId);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-            }
-        }
+        return Jdbc.queryFirst(db, "SELECT time_zone FROM knowledge_user_profiles WHERE tenant_id = ? AND user_id = ?",
+                rs -> Optional.ofNullable(rs.getString(1)), tenantId, userId).flatMap(zone -> zone);
     }
 
     public void setTimeZone(String tenantId, String userId, String zone) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement up = c.prepareStatement("""
-                        INSERT INTO knowledge_user_profiles (tenant_id, user_id, time_zone) VALUES (?, ?, ?)
-                        ON CONFLICT (tenant_id, user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = now()""")) {
-            up.setString(1, tenantId);
-            up.setString(2, userId);
-            up.setString(3, zone);
-            up.executeUpdate();
-        }
+        Jdbc.update(db, """
+                INSERT INTO knowledge_user_profiles (tenant_id, user_id, time_zone) VALUES (?, ?, ?)
+                ON CONFLICT (tenant_id, user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = now()""",
+                tenantId, userId, zone);
     }
 
     public void delete(String tenantId, String userId) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement del = c.prepareStatement(
-                        "DELETE FROM knowledge_user_profiles WHERE tenant_id = ? AND user_id = ?")) {
-            del.setString(1, tenantId);
-            del.setString(2, userId);
-            del.executeUpdate();
-        }
+        Jdbc.update(db, "DELETE FROM knowledge_user_profiles WHERE tenant_id = ? AND user_id = ?", tenantId, userId);
     }
 }

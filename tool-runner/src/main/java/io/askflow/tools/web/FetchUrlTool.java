@@ -7,12 +7,16 @@ import io.askflow.tools.spi.ToolOutput;
 import io.askflow.tools.spi.Truncation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.askflow.knowledge.text.HtmlText;
 import io.askflow.message.Source;
 import io.askflow.message.ToolSpec;
 import io.askflow.tool.BuiltinTools;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -54,9 +58,9 @@ public final class FetchUrlTool implements Tool {
     public ToolOutput run(JsonNode arguments, ToolContext ctx) throws ToolException, InterruptedException {
         URI url = parse(arguments.path("url").asText(""));
         PageFetcher.Page page = fetcher.fetch(url, ctx.deadline());
-        ReadablePage readable;
+        HtmlText readable;
         try {
-            readable = ReadablePage.of(page);
+            readable = readable(page);
         } catch (IOException e) {
             throw new ToolException("fetch_url could not read the page at " + page.url(), e);
         }
@@ -70,7 +74,7 @@ public final class FetchUrlTool implements Tool {
         });
     }
 
-    private String body(URI asked, PageFetcher.Page page, ReadablePage readable) {
+    private String body(URI asked, PageFetcher.Page page, HtmlText readable) {
         StringBuilder b = new StringBuilder();
         if (readable.title() != null) {
             b.append("Title: ").append(readable.title()).append('\n');
@@ -84,11 +88,21 @@ public final class FetchUrlTool implements Tool {
         }
         if (!readable.links().isEmpty()) {
             b.append("\nLinks:\n");
-            for (ReadablePage.Link l : readable.links()) {
+            for (HtmlText.Link l : readable.links()) {
                 b.append("- ").append(l.text().isEmpty() ? "(no text)" : l.text()).append(": ").append(l.url()).append('\n');
             }
         }
         return neutralise(b.toString().stripTrailing());
+    }
+
+    /** What a model can use of the page: for HTML, its main text, title and links; other text as it is. */
+    static HtmlText readable(PageFetcher.Page page) throws IOException {
+        if (page.mediaType().equals("text/html") || page.mediaType().equals("application/xhtml+xml")) {
+            return HtmlText.page(new ByteArrayInputStream(page.body()), page.charset() == null ? null : page.charset().name(),
+                    page.url().toString());
+        }
+        Charset charset = page.charset() == null ? StandardCharsets.UTF_8 : page.charset();
+        return new HtmlText(null, new String(page.body(), charset).strip(), List.of());
     }
 
     /** A page must not be able to close the untrusted-content wrapper early by containing its marker. */

@@ -1,9 +1,7 @@
-package io.askflow.tools.web;
+package io.askflow.knowledge.text;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,40 +16,50 @@ import org.jsoup.select.NodeTraversor;
 import org.jsoup.select.NodeVisitor;
 
 /**
- * What a model can use of a fetched page: its title, its main text with headings and list items
- * kept recognisable, and where it links to. Navigation, scripts, forms and other chrome are
- * dropped, because they spend the model's budget without saying anything about the page.
+ * The text of an HTML page: its title, its text with headings and list items kept recognisable,
+ * and where it links to. Navigation, scripts, forms and other chrome are dropped, because they say
+ * nothing about the page (and a script's text is not text). One extractor for uploaded documents
+ * and fetched pages; they differ only in how much of the body they read (see {@link #document} and
+ * {@link #page}).
  *
  * @param title null when the page has none
  * @param links absolute http(s) links, at most {@link #MAX_LINKS}
  */
-record ReadablePage(String title, String text, List<Link> links) {
-    static final int MAX_LINKS = 20;
+public record HtmlText(String title, String text, List<Link> links) {
+    public static final int MAX_LINKS = 20;
     private static final String CHROME = "script, style, noscript, nav, header, footer, aside, form, iframe, svg, template";
     private static final Set<String> BLOCKS = Set.of("p", "div", "section", "article", "main", "h1", "h2", "h3", "h4",
             "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "pre", "blockquote", "figure", "figcaption",
             "hr", "address", "details", "summary", "br");
     private static final Set<String> PARAGRAPHS = Set.of("p", "blockquote", "pre", "table", "ul", "ol", "dl", "figure");
 
-    record Link(String text, String url) {
+    public record Link(String text, String url) {
     }
 
-    ReadablePage {
+    public HtmlText {
         links = List.copyOf(links);
     }
 
-    static ReadablePage of(PageFetcher.Page page) throws IOException {
-        if (page.mediaType().equals("text/html") || page.mediaType().equals("application/xhtml+xml")) {
-            // A null charset lets jsoup detect it from a BOM or <meta charset>, defaulting to UTF-8.
-            Document doc = Jsoup.parse(new ByteArrayInputStream(page.body()),
-                    page.charset() == null ? null : page.charset().name(), page.url().toString());
-            return fromHtml(doc);
-        }
-        Charset charset = page.charset() == null ? StandardCharsets.UTF_8 : page.charset();
-        return new ReadablePage(null, new String(page.body(), charset).strip(), List.of());
+    /**
+     * An uploaded document: all of its body (but the chrome) is its content, to be searched, and its
+     * title is the one its {@code <title>} gives.
+     */
+    public static HtmlText document(String html) {
+        Document doc = Jsoup.parse(html);
+        String title = doc.title().strip();
+        doc.select(CHROME).remove();
+        return of(title, doc.body());
     }
 
-    static ReadablePage fromHtml(Document doc) {
+    /**
+     * A fetched page as a reader sees it: its {@code <main>} or {@code <article>} when it has one,
+     * else its body; titled by its {@code <title>}, else by its first {@code <h1>}.
+     *
+     * @param charset null to let jsoup detect it from a BOM or {@code <meta charset>}, defaulting to UTF-8
+     * @param baseUri what relative links are resolved against
+     */
+    public static HtmlText page(InputStream html, String charset, String baseUri) throws IOException {
+        Document doc = Jsoup.parse(html, charset, baseUri);
         String title = doc.title().strip();
         doc.select(CHROME).remove();
         Element root = doc.selectFirst("main");
@@ -65,7 +73,11 @@ record ReadablePage(String title, String text, List<Link> links) {
             Element h1 = root.selectFirst("h1");
             title = h1 == null ? "" : h1.text().strip();
         }
-        return new ReadablePage(title.isEmpty() ? null : title, text(root), links(root));
+        return of(title, root);
+    }
+
+    private static HtmlText of(String title, Element root) {
+        return new HtmlText(title.isEmpty() ? null : title, text(root), links(root));
     }
 
     private static String text(Element root) {
