@@ -8,6 +8,9 @@ import io.askflow.message.Answer;
 import io.askflow.message.Deletion;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Turn;
+import io.askflow.telemetry.SemConv;
+import io.askflow.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,11 +33,17 @@ final class TurnFlow {
     private final TurnQueue queue;
     private final ContextAssembler assembler;
     private final Clock clock;
+    private final Tracing tracing;
 
     TurnFlow(TurnQueue queue, ContextAssembler assembler, Clock clock) {
+        this(queue, assembler, clock, Tracing.disabled());
+    }
+
+    TurnFlow(TurnQueue queue, ContextAssembler assembler, Clock clock, Tracing tracing) {
         this.queue = queue;
         this.assembler = assembler;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     List<Outgoing> onTurn(Turn turn, String source) throws SQLException {
@@ -107,7 +116,11 @@ final class TurnFlow {
                     "The turn passed its deadline " + turn.deadline() + " before its context was built"));
         }
         try {
-            return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), assembler.assemble(turn)));
+            // History load, memories and any summary, in one span of the turn's trace.
+            return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), tracing.inSpan("build_context", () -> {
+                Span.current().setAttribute(SemConv.GEN_AI_CONVERSATION_ID, turn.conversationId());
+                return assembler.assemble(turn);
+            })));
         } catch (Exception e) {
             // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.
             LOG.error("Could not assemble the context of turn {}", turn.requestId(), e);

@@ -18,6 +18,8 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.telemetry.Telemetry;
+import io.askflow.telemetry.Tracing;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,8 +44,9 @@ public final class GatewayService implements AutoCloseable {
     private final HttpApi http;
     private final TurnOutbox outbox;
 
-    private GatewayService(Config config, Clock clock) throws IOException {
+    private GatewayService(Config config, Clock clock, Telemetry telemetry) throws IOException {
         TopicInitializer.ensureTopics(config);
+        Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
             db = parts.add(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"), KnowledgeSchema::migrate));
             TenantDirectory tenants = TenantDirectory.from(config);
@@ -66,13 +69,13 @@ public final class GatewayService implements AutoCloseable {
                             Route.of(Topics.DOCUMENTS, in -> {
                                 intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                                 return List.of();
-                            }))).start());
+                            }))).tracedBy(tracing).start());
             answerFeed = parts.add(KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
                     List.of(Route.of(Topics.ANSWERS, in -> {
                         answers.record(in.value());
                         return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
                                 .orElse(List.of());
-                    }))).start());
+                    }))).tracedBy(tracing).start());
             outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                     producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
@@ -80,13 +83,18 @@ public final class GatewayService implements AutoCloseable {
                             new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
-                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
+                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)), tracing);
             parts.keep();
         }
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {
-        return new GatewayService(config, clock);
+        return start(config, clock, Telemetry.disabled());
+    }
+
+    /** Traced with the process's telemetry, as service {@link #GROUP}. */
+    public static GatewayService start(Config config, Clock clock, Telemetry telemetry) throws IOException {
+        return new GatewayService(config, clock, telemetry);
     }
 
     public int httpPort() {
