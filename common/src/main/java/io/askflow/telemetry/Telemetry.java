@@ -8,6 +8,10 @@ import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.context.Context;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code ./askflow serve}) and handed to the services it starts. Configured by the standard
  * {@code OTEL_*} variables through the SDK's autoconfiguration, with askflow's defaults under them:
  * spans are exported over OTLP/HTTP only when an OTLP endpoint is set, and no metrics or logs
- * exporter is started, so an unconfigured service never tries to reach a collector.
+ * exporter is started, so an unconfigured service never tries to reach a collector. Spans are made
+ * either way, so log lines carry trace and span ids.
  *
  * <p>Each service gets its own SDK ({@link #tracing}), so that services sharing one JVM still
  * report their own {@code service.name} ({@code askflow-gateway}, ...), unless
@@ -70,10 +75,36 @@ public final class Telemetry implements AutoCloseable {
                 given.put("otel." + Settings.OTEL_PROPERTIES.key(variable), value));
         return AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesCustomizer(props -> defaults(props, given, serviceName))
+                // Without an exporter the SDK would hand out a no-op tracer: records would get no span
+                // ids of their own and logs no ids unless a caller sent a traceparent.
+                .addTracerProviderCustomizer((tracers, props) -> tracers.addSpanProcessor(IdsOnly.INSTANCE))
                 // Closed with the process's services, after their last spans ended, not by a hook of its own.
                 .disableShutdownHook()
                 .build()
                 .getOpenTelemetrySdk();
+    }
+
+    /** A processor that needs nothing of the spans: it only keeps them real when nothing exports them. */
+    private enum IdsOnly implements SpanProcessor {
+        INSTANCE;
+
+        @Override
+        public void onStart(Context parentContext, ReadWriteSpan span) {
+        }
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public void onEnd(ReadableSpan span) {
+        }
+
+        @Override
+        public boolean isEndRequired() {
+            return false;
+        }
     }
 
     /** What the configuration sets, plus askflow's defaults for what neither it nor the environment sets. */

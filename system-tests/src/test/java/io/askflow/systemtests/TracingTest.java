@@ -138,6 +138,14 @@ class TracingTest {
         assertThat(trace).filteredOn(s -> !s.isRoot()).allSatisfy(s ->
                 assertThat(ids).as("parent of %s (%s)", s.name(), s.serviceName()).contains(s.parentSpanId()));
 
+        // Each hop is the child of the one before: the tool-runner's record was sent from the model-caller's span.
+        Map<String, ReceivedSpan> byId = trace.stream().collect(Collectors.toMap(ReceivedSpan::spanId, s -> s));
+        assertThat(trace).filteredOn(s -> s.name().equals("process askflow.tool-calls")).singleElement()
+                .satisfies(s -> assertThat(byId.get(s.parentSpanId()).name()).isEqualTo("process askflow.model-calls"));
+        assertThat(trace).filteredOn(s -> s.name().equals("process askflow.turns")).singleElement()
+                .satisfies(s -> assertThat(byId.get(s.parentSpanId())).isSameAs(trace.stream().filter(ReceivedSpan::isRoot)
+                        .findFirst().orElseThrow()));
+
         // Every hop is a CONSUMER span of its service, with the messaging attributes.
         assertThat(trace).filteredOn(s -> s.name().equals("process askflow.tool-calls")).singleElement().satisfies(s -> {
             assertThat(s.kind()).isEqualTo("SPAN_KIND_CONSUMER");
