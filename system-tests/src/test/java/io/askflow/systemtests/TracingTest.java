@@ -2,6 +2,7 @@ package io.askflow.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.context.ContextBuilderService;
@@ -104,12 +105,12 @@ class TracingTest {
         String conversation = "traced-" + UUID.randomUUID();
         String prompt = "What time is it, " + conversation + "?";
         int before = model.requests().size();
-        Http.Response response = new Http(pipeline.httpPort(), null).postJson("/v1/prompts?wait=90",
-                "{\"conversationId\":\"" + conversation + "\",\"prompt\":\"" + prompt + "\"}");
-        assertThat(response.status()).as(response.body()).isEqualTo(200);
-        assertThat(response.json().path("status").asText()).isEqualTo("ok");
-        long promptTokens = response.json().path("usage").path("promptTokens").asLong();
-        long completionTokens = response.json().path("usage").path("completionTokens").asLong();
+        Http http = new Http(pipeline.httpPort(), null);
+        JsonNode answer = answered(http, http.postJson("/v1/prompts?wait=60",
+                "{\"conversationId\":\"" + conversation + "\",\"prompt\":\"" + prompt + "\"}"));
+        assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("ok");
+        long promptTokens = answer.path("usage").path("promptTokens").asLong();
+        long completionTokens = answer.path("usage").path("completionTokens").asLong();
 
         // The turn's trace is complete when its root (the HTTP request) and the answer's last
         // consumers (the gateway's answer book, the context-builder's history) have arrived.
@@ -120,7 +121,7 @@ class TracingTest {
                     && t.stream().anyMatch(s -> s.name().equals("execute_tool current_time"))
                     && t.stream().filter(s -> s.name().equals("process askflow.answers")).map(ReceivedSpan::serviceName)
                             .collect(Collectors.toSet()).containsAll(Set.of(GatewayService.GROUP, ContextBuilderService.GROUP));
-        }, Duration.ofSeconds(60)));
+        }, Duration.ofSeconds(90)));
 
         // One trace: every span that names this conversation carries the same trace id.
         Set<String> traceIds = otlp.spans().stream().filter(s -> namesConversation(s, conversation))
@@ -205,20 +206,34 @@ class TracingTest {
         String callerTrace = UUID.randomUUID().toString().replace("-", "");
         String callerSpan = callerTrace.substring(0, 16);
         String conversation = "traced-caller-" + UUID.randomUUID();
-        Http.Response response = new Http(pipeline.httpPort(), null).postJson("/v1/prompts?wait=90",
+        Http http = new Http(pipeline.httpPort(), null);
+        JsonNode answer = answered(http, http.postJson("/v1/prompts?wait=60",
                 "{\"conversationId\":\"" + conversation + "\",\"prompt\":\"What time is it?\"}",
-                "traceparent", "00-" + callerTrace + "-" + callerSpan + "-01");
-        assertThat(response.status()).as(response.body()).isEqualTo(200);
+                "traceparent", "00-" + callerTrace + "-" + callerSpan + "-01"));
+        assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("ok");
 
         List<ReceivedSpan> spans = otlp.await(all -> {
             List<ReceivedSpan> t = all.stream().filter(s -> s.traceId().equals(callerTrace)).toList();
             return t.stream().anyMatch(s -> s.name().equals("POST /v1/prompts"))
                     && t.stream().filter(s -> s.name().equals("chat " + MODEL)).count() == 2;
-        }, Duration.ofSeconds(60));
+        }, Duration.ofSeconds(90));
         assertThat(spans).filteredOn(s -> s.name().equals("POST /v1/prompts") && s.traceId().equals(callerTrace))
                 .singleElement().satisfies(s -> assertThat(s.parentSpanId()).isEqualTo(callerSpan));
         assertThat(spans).filteredOn(s -> namesConversation(s, conversation)).isNotEmpty()
                 .allSatisfy(s -> assertThat(s.traceId()).isEqualTo(callerTrace));
+    }
+
+    /**
+     * The answer of a submission: at once when it came within the submission's wait, else from the
+     * answer URL (the first turn on a fresh broker also waits for the consumer groups to form).
+     */
+    private static JsonNode answered(Http http, Http.Response submitted) throws Exception {
+        Http.Response r = submitted;
+        for (int i = 0; i < 3 && r.status() == 202; i++) {
+            r = http.get("/v1/answers/" + submitted.json().path("requestId").asText() + "?wait=60");
+        }
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
     }
 
     /** The spans of the trace the conversation's turn is in (found by a span that names the conversation). */
