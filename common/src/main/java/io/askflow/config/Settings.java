@@ -146,6 +146,22 @@ public final class Settings {
     public static final Setting<Integer> SEARCH_MAX_RESULTS = Setting.integer("ASKFLOW_SEARCH_MAX_RESULTS", 5,
             "Most results web_search returns to the model.");
 
+    // --- Tracing ---------------------------------------------------------------------------
+    /**
+     * OpenTelemetry's own variables, read by the SDK's autoconfiguration ({@link io.askflow.telemetry.Telemetry}):
+     * OTEL_EXPORTER_OTLP_ENDPOINT switches the OTLP exporter on. Headers may carry a collector's token.
+     */
+    public static final SettingPattern OTEL_PROPERTIES = new SettingPattern("OTEL_",
+            "Any OpenTelemetry SDK variable (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, "
+                    + "OTEL_BSP_SCHEDULE_DELAY, ...); traces are exported over OTLP/HTTP only when an OTLP endpoint is set; "
+                    + "header values are never logged.",
+            key -> true, key -> key.contains("headers") || key.contains("key"));
+    /** The GenAI semantic conventions' own switch, so operators of other instrumentations know it. */
+    public static final Setting<Boolean> TRACE_MESSAGE_CONTENT = Setting.bool(
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", false,
+            "Put the messages sent to and received from the model (gen_ai.input.messages, gen_ai.output.messages) "
+                    + "into the model-call spans; off by default, because prompts and answers are user data.");
+
     // --- Launcher --------------------------------------------------------------------------
     public static final Setting<String> DATA_DIR = Setting.string("ASKFLOW_DATA_DIR", ".askflow",
             "Where the launcher keeps the embedded broker's and database's files.");
@@ -156,7 +172,7 @@ public final class Settings {
 
     /** The variable families passed through to libraries, each documented by one README row. */
     public static List<SettingPattern> patterns() {
-        return List.of(KAFKA_CLIENT_PROPERTIES);
+        return List.of(KAFKA_CLIENT_PROPERTIES, OTEL_PROPERTIES);
     }
 
     public static List<Setting<?>> all() {
@@ -168,7 +184,7 @@ public final class Settings {
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE,
                 QUOTA_COOL_DOWN, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, MAX_TOOL_CALLS_PER_ROUND, MAX_FETCHES_PER_TURN,
-                SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, DATA_DIR, LOG_LEVEL, TENANTS_FILE, PRICES_FILE,
+                SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, TRACE_MESSAGE_CONTENT, DATA_DIR, LOG_LEVEL, TENANTS_FILE, PRICES_FILE,
                 ANONYMOUS_TENANT, MEMORY_TOKENS, MAX_DOCUMENT_BYTES, SEARCH_RESULTS, JOB_DOCUMENT_MAX_CHARS);
     }
 }

@@ -5,7 +5,7 @@ package io.askflow.kafka;
  * wire contract (README, "Dead letters" and "Tracing"), so a rename here is a breaking change.
  */
 public final class HeaderKeys {
-    /** W3C trace context; the runner copies it from each input onto that input's outputs. */
+    /** W3C trace context; the runner continues each input's trace on that input's outputs ({@link io.askflow.telemetry.Tracing}). */
     public static final String TRACEPARENT = "traceparent";
 
     /** Marks an answer a pipeline stage published for a turn it ran (see {@link TurnAnswer}). */

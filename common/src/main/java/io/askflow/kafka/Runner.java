@@ -6,6 +6,9 @@ import io.askflow.kafka.internal.PartitionProgress;
 import io.askflow.kafka.internal.Publisher;
 import io.askflow.kafka.internal.Transience;
 import io.askflow.message.MessageFormatException;
+import io.askflow.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +37,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,7 @@ public final class Runner implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread pollThread;
     private volatile BooleanSupplier accepting = () -> true;
+    private volatile Tracing tracing = Tracing.disabled();
     private volatile boolean closing;
     private volatile boolean rewindRequested;
     private boolean paused;
@@ -112,6 +115,15 @@ public final class Runner implements AutoCloseable {
      */
     public Runner acceptWorkWhile(BooleanSupplier condition) {
         this.accepting = condition;
+        return this;
+    }
+
+    /**
+     * Each record is processed in a CONSUMER span, a child of the trace context in its headers, and
+     * every output carries that span's context on. Without this the incoming context is still passed on.
+     */
+    public Runner tracedBy(Tracing tracing) {
+        this.tracing = tracing;
         return this;
     }
 
@@ -210,13 +222,15 @@ public final class Runner implements AutoCloseable {
     }
 
     private void process(ConsumerRecord<String, byte[]> rec, TopicPartition tp, PartitionProgress p, long epoch) {
-        try {
+        Span span = tracing.startProcessing(rec, options.groupId());
+        try (Scope scope = span.makeCurrent(); Tracing.LogIds ids = Tracing.logIds(span)) {
             List<ProducerRecord<String, byte[]>> out = outputsFor(rec);
             if (out != null) {
                 // The partition may have moved to another owner meanwhile: then its outputs must not be published.
                 publisher.publish(out, rec, p, () -> progress.get(tp) == p, () -> closing, epoch);
             }
         } finally {
+            span.end();
             p.settled();
             inFlight.decrementAndGet();
         }
@@ -235,6 +249,7 @@ public final class Runner implements AutoCloseable {
                 return null;
             }
             LOG.warn("Dead-lettering {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), e.toString());
+            Tracing.failed(Span.current(), e.getClass().getName());
             return List.of(DeadLetters.of(rec, e));
         }
     }
@@ -251,9 +266,10 @@ public final class Runner implements AutoCloseable {
                 throw e;
             }
             LOG.warn("Handler for {} failed; answering through its failure handler", in.coordinates(), e);
+            Tracing.failed(Span.current(), e.getClass().getName());
             out = route.onFailure().onFailure(in, e);
         }
-        return toProducerRecords(out, rec);
+        return toProducerRecords(out);
     }
 
     /**
@@ -296,15 +312,15 @@ public final class Runner implements AutoCloseable {
         }
     }
 
-    private static List<ProducerRecord<String, byte[]>> toProducerRecords(List<Outgoing> out, ConsumerRecord<String, byte[]> cause) {
-        Header trace = cause.headers().lastHeader(HeaderKeys.TRACEPARENT);
+    private List<ProducerRecord<String, byte[]>> toProducerRecords(List<Outgoing> out) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(out.size());
         for (Outgoing o : out) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
             o.headers().forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-            // Trace context follows the turn through every hop unless the handler set its own.
-            if (trace != null && !o.headers().containsKey(HeaderKeys.TRACEPARENT)) {
-                r.headers().add(trace);
+            // Trace context follows the turn through every hop (the next hop's span is a child of this
+            // record's) unless the handler set its own.
+            if (!o.headers().containsKey(HeaderKeys.TRACEPARENT)) {
+                tracing.inject(r.headers());
             }
             records.add(r);
         }

@@ -1,6 +1,7 @@
 package io.askflow.service;
 
 import io.askflow.config.Config;
+import io.askflow.telemetry.Telemetry;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +19,27 @@ public final class ServiceProcess {
         AutoCloseable start(Config config) throws Exception;
     }
 
+    /** Starts a service that traces with the process's telemetry. */
+    @FunctionalInterface
+    public interface TracedStarter {
+        AutoCloseable start(Config config, Telemetry telemetry) throws Exception;
+    }
+
     private ServiceProcess() {
     }
 
     public static void run(String name, Starter starter) throws Exception {
+        run(name, (config, telemetry) -> starter.start(config));
+    }
+
+    /** The process's one {@link Telemetry} is closed after the service, so the service's last spans are exported. */
+    public static void run(String name, TracedStarter starter) throws Exception {
         Config config = Config.fromEnv();
         LOG.info("Starting {} with {}", name, config.describe());
+        Telemetry telemetry = Telemetry.create(config);
         AutoCloseable service;
         try {
-            service = starter.start(config);
+            service = starter.start(config, telemetry);
         } catch (StartupFailure e) {
             // One line that says what did not answer; the start-up closed what it had opened.
             LOG.error("{} could not start: {}", name, e.getMessage());
@@ -42,6 +55,7 @@ public final class ServiceProcess {
             } catch (Exception e) {
                 LOG.warn("{} did not close cleanly", name, e);
             } finally {
+                telemetry.close();
                 closed.countDown();
             }
         }, name + "-shutdown"));

@@ -242,6 +242,56 @@ class RunnerIT {
         }
     }
 
+    /**
+     * Traced, each output continues the input's trace as a child of the record's own span, whose
+     * ids are in the MDC while the handler runs; untraced, the incoming traceparent is passed on as it came.
+     */
+    @Test
+    void outputsContinueTheInputsTraceAndTheHandlerLogsItsIds() throws Exception {
+        TopicSpec<String> in = topic("trace-in");
+        TopicSpec<String> out = topic("trace-out");
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String parent = "00-" + traceId + "-00f067aa0ba902b7-01";
+        Map<String, String> logged = new java.util.concurrent.ConcurrentHashMap<>();
+        Handler<String> handler = rec -> {
+            logged.put(rec.value(), String.valueOf(org.slf4j.MDC.get(io.askflow.telemetry.Tracing.MDC_TRACE_ID)));
+            return List.of(Outgoing.to(out, rec.key(), rec.value()));
+        };
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "trace-it");
+                io.askflow.telemetry.Telemetry telemetry = io.askflow.telemetry.Telemetry.create(config)) {
+            for (String value : List.of("traced", "untraced")) {
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(in.name(), value, in.encode(value));
+                r.headers().add(HeaderKeys.TRACEPARENT, parent.getBytes(StandardCharsets.UTF_8));
+                producer.send(r).get();
+            }
+            RunnerOptions options = new RunnerOptions("trace-" + UUID.randomUUID(), 8, Duration.ofMillis(50),
+                    Duration.ofMillis(20), Duration.ofSeconds(1));
+            Runner traced = Runner.atLeastOnce(options, List.of(Route.of(in, rec -> rec.value().equals("traced")
+                    ? handler.handle(rec) : List.of())), KafkaClients.consumer(config, options.groupId(), "traced"), producer)
+                    .tracedBy(telemetry.tracing("askflow-test")).start();
+            try {
+                String header = header(firstMatching(out.name(), r -> true), HeaderKeys.TRACEPARENT);
+                assertThat(header).startsWith("00-" + traceId + "-").isNotEqualTo(parent);
+                assertThat(logged).containsEntry("traced", traceId);
+            } finally {
+                traced.close();
+            }
+        }
+        TopicSpec<String> plain = topic("trace-plain");
+        // The same two inputs, read again by a runner that traces nothing.
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "trace-it")) {
+            String group = "untraced-" + UUID.randomUUID();
+            Runner untraced = Runner.atLeastOnce(new RunnerOptions(group, 8, Duration.ofMillis(50), Duration.ofMillis(20),
+                    Duration.ofSeconds(1)), List.of(Route.of(in, rec -> List.of(Outgoing.to(plain, rec.key(), rec.value())))),
+                    KafkaClients.consumer(config, group, "untraced"), producer).start();
+            try {
+                assertThat(header(firstMatching(plain.name(), x -> true), HeaderKeys.TRACEPARENT)).isEqualTo(parent);
+            } finally {
+                untraced.close();
+            }
+        }
+    }
+
     private static TopicSpec<String> topic(String prefix) {
         TopicSpec<String> t = new TopicSpec<>(prefix + "-" + UUID.randomUUID(), String.class, "test", Map.of());
         createTopics(t.name());

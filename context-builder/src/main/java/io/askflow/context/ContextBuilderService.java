@@ -15,6 +15,8 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.telemetry.Telemetry;
+import io.askflow.telemetry.Tracing;
 import io.askflow.tool.BuiltinTools;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -28,8 +30,9 @@ public final class ContextBuilderService implements AutoCloseable {
     private final Runner runner;
     private final OpenAiSummarizer summarizer;
 
-    private ContextBuilderService(Config config, Clock clock) {
+    private ContextBuilderService(Config config, Clock clock, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
+        Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
             db = parts.add(Database.open(config, "context-builder", ds -> Database.migrate(ds, "context-builder"),
                     KnowledgeSchema::migrate));
@@ -37,7 +40,7 @@ public final class ContextBuilderService implements AutoCloseable {
             TenantDirectory tenants = TenantDirectory.from(config);
             summarizer = config.get(Settings.SUMMARIES) ? parts.add(new OpenAiSummarizer(config)) : null;
             ContextAssembler assembler = new ContextAssembler(history,
-                    new Summaries(db, history, summarizer == null ? Summarizer.NONE : summarizer), new DateLine(clock),
+                    new Summaries(db, history, summarizer == null ? Summarizer.NONE : Summarizer.traced(summarizer, tracing)), new DateLine(clock),
                     new ContextAssembler.Options(config.get(Settings.SYSTEM_INSTRUCTIONS),
                             config.get(Settings.HISTORY_MAX_MESSAGES), ZoneId.of(config.get(Settings.DEFAULT_TIME_ZONE)),
                             config.get(Settings.CONTEXT_TOKENS),
@@ -49,18 +52,23 @@ public final class ContextBuilderService implements AutoCloseable {
             // The BPE tables take about a second to load: at start-up, not in the first turn.
             TokenCounter.forModel(config.get(Settings.DEFAULT_MODEL));
             TurnFlow flow = new TurnFlow(new TurnQueue(db, history, clock), assembler,
-                    new MonthlyBudget(tenants, new UsageLedger(db), clock), clock);
+                    new MonthlyBudget(tenants, new UsageLedger(db), clock), clock, tracing);
 
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                     Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
                     Route.of(Topics.ANSWERS, flow::onAnswer, flow::onAnswerFailure),
-                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).start());
+                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).tracedBy(tracing).start());
             parts.keep();
         }
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {
-        return new ContextBuilderService(config, clock);
+        return start(config, clock, Telemetry.disabled());
+    }
+
+    /** Traced with the process's telemetry, as service {@link #GROUP}. */
+    public static ContextBuilderService start(Config config, Clock clock, Telemetry telemetry) {
+        return new ContextBuilderService(config, clock, telemetry);
     }
 
     @Override

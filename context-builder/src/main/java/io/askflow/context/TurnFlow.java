@@ -8,6 +8,9 @@ import io.askflow.message.Answer;
 import io.askflow.message.Deletion;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Turn;
+import io.askflow.telemetry.SemConv;
+import io.askflow.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,12 +34,18 @@ final class TurnFlow {
     private final ContextAssembler assembler;
     private final MonthlyBudget budget;
     private final Clock clock;
+    private final Tracing tracing;
 
     TurnFlow(TurnQueue queue, ContextAssembler assembler, MonthlyBudget budget, Clock clock) {
+        this(queue, assembler, budget, clock, Tracing.disabled());
+    }
+
+    TurnFlow(TurnQueue queue, ContextAssembler assembler, MonthlyBudget budget, Clock clock, Tracing tracing) {
         this.queue = queue;
         this.assembler = assembler;
         this.budget = budget;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     List<Outgoing> onTurn(Turn turn, String source) throws SQLException {
@@ -113,7 +122,11 @@ final class TurnFlow {
             if (overBudget.isPresent()) {
                 return List.of(error(turn, ErrorCode.BUDGET_EXCEEDED, overBudget.get()));
             }
-            return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), assembler.assemble(turn)));
+            // History load, memories and any summary, in one span of the turn's trace.
+            return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), tracing.inSpan("build_context", () -> {
+                Span.current().setAttribute(SemConv.GEN_AI_CONVERSATION_ID, turn.conversationId());
+                return assembler.assemble(turn);
+            })));
         } catch (Exception e) {
             // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.
             LOG.error("Could not assemble the context of turn {}", turn.requestId(), e);

@@ -5,7 +5,12 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Route;
+import io.askflow.kafka.Runner;
+import io.askflow.kafka.TopicInitializer;
+import io.askflow.kafka.Topics;
 import io.askflow.knowledge.DocumentStore;
 import io.askflow.knowledge.KnowledgeSchema;
 import io.askflow.knowledge.MemoryStore;
@@ -13,12 +18,9 @@ import io.askflow.knowledge.Tenant;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.knowledge.UsageLedger;
 import io.askflow.knowledge.UserProfiles;
-import io.askflow.kafka.KeyOrderedHandler;
-import io.askflow.kafka.Route;
-import io.askflow.kafka.Runner;
-import io.askflow.kafka.TopicInitializer;
-import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.telemetry.Telemetry;
+import io.askflow.telemetry.Tracing;
 import io.askflow.usage.PriceTable;
 import java.io.IOException;
 import java.time.Clock;
@@ -44,8 +46,9 @@ public final class GatewayService implements AutoCloseable {
     private final HttpApi http;
     private final TurnOutbox outbox;
 
-    private GatewayService(Config config, Clock clock) throws IOException {
+    private GatewayService(Config config, Clock clock, Telemetry telemetry) throws IOException {
         TopicInitializer.ensureTopics(config);
+        Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
             db = parts.add(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"), KnowledgeSchema::migrate));
             TenantDirectory tenants = TenantDirectory.from(config);
@@ -68,13 +71,13 @@ public final class GatewayService implements AutoCloseable {
                             Route.of(Topics.DOCUMENTS, in -> {
                                 intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                                 return List.of();
-                            }))).start());
+                            }))).tracedBy(tracing).start());
             answerFeed = parts.add(KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
                     List.of(Route.of(Topics.ANSWERS, in -> {
                         answers.record(in.value());
                         return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
                                 .orElse(List.of());
-                    }))).start());
+                    }))).tracedBy(tracing).start());
             outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                     producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
@@ -83,13 +86,18 @@ public final class GatewayService implements AutoCloseable {
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
                             new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock),
-                            new UsageApi(new UsageLedger(db), PriceTable.from(config))));
+                            new UsageApi(new UsageLedger(db), PriceTable.from(config))), tracing);
             parts.keep();
         }
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {
-        return new GatewayService(config, clock);
+        return start(config, clock, Telemetry.disabled());
+    }
+
+    /** Traced with the process's telemetry, as service {@link #GROUP}. */
+    public static GatewayService start(Config config, Clock clock, Telemetry telemetry) throws IOException {
+        return new GatewayService(config, clock, telemetry);
     }
 
     public int httpPort() {

@@ -1,16 +1,21 @@
 package io.askflow.gateway;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.askflow.kafka.HeaderKeys;
 import io.askflow.kafka.Outgoing;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
+import io.askflow.telemetry.SemConv;
+import io.askflow.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -53,9 +58,17 @@ final class HttpApi implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final int maxRequestBytes;
     private final List<Routes> more;
+    private final Tracing tracing;
 
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
             Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more) throws IOException {
+        this(port, authenticator, admission, answers, submissions, producer, maxRequestBytes, more, Tracing.disabled());
+    }
+
+    /** Every request is a SERVER span, a child of the caller's {@code traceparent} when it sends one. */
+    HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
+            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, Tracing tracing) throws IOException {
+        this.tracing = tracing;
         this.authenticator = authenticator;
         this.admission = admission;
         this.answers = answers;
@@ -66,7 +79,7 @@ final class HttpApi implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         // One context for every path, so unknown paths also get a coded JSON error, not the JDK's HTML 404.
-        server.createContext("/", this::guarded);
+        server.createContext("/", this::traced);
         server.start();
     }
 
@@ -77,6 +90,53 @@ final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(1);
+    }
+
+    private void traced(HttpExchange ex) throws IOException {
+        String route = route(ex.getRequestURI().getPath());
+        Span span = tracing.tracer().spanBuilder(ex.getRequestMethod() + (route == null ? "" : " " + route))
+                .setParent(tracing.extract(ex.getRequestHeaders(), RequestHeaders.INSTANCE))
+                .setSpanKind(SpanKind.SERVER)
+                .setAttribute(SemConv.HTTP_REQUEST_METHOD, ex.getRequestMethod())
+                .setAttribute(SemConv.URL_PATH, ex.getRequestURI().getPath())
+                .setAttribute(SemConv.URL_SCHEME, "http")
+                .startSpan();
+        if (route != null) {
+            span.setAttribute(SemConv.HTTP_ROUTE, route);
+        }
+        try (Scope scope = span.makeCurrent(); Tracing.LogIds ids = Tracing.logIds(span)) {
+            guarded(ex);
+        } finally {
+            int status = ex.getResponseCode();
+            span.setAttribute(SemConv.HTTP_RESPONSE_STATUS_CODE, (long) status);
+            if (status >= 500) {
+                Tracing.failed(span, Integer.toString(status));
+            }
+            span.end();
+        }
+    }
+
+    /** The route template of the gateway's own paths, for span names that do not grow with ids. */
+    private static String route(String path) {
+        if (path.equals("/v1/prompts") || path.equals("/healthz")) {
+            return path;
+        }
+        return path.startsWith("/v1/answers/") ? "/v1/answers/{requestId}" : null;
+    }
+
+    /** Trace context in the request's headers (W3C {@code traceparent}). */
+    private enum RequestHeaders implements TextMapGetter<Headers> {
+        INSTANCE;
+
+        @Override
+        public Iterable<String> keys(Headers headers) {
+            return headers.keySet();
+        }
+
+        @Override
+        public String get(Headers headers, String key) {
+            return headers == null ? null : headers.getFirst(key);
+        }
     }
 
     /** No request, however malformed, escapes as an unhandled exception or a connection reset. */
@@ -131,7 +191,8 @@ final class HttpApi implements AutoCloseable {
         Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
         for (Outgoing o : result.records()) {
             ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            call.header(HeaderKeys.TRACEPARENT).ifPresent(t -> r.headers().add(HeaderKeys.TRACEPARENT, t.getBytes(StandardCharsets.UTF_8)));
+            // The turn's trace goes on from this request's span, which continues the caller's traceparent.
+            tracing.inject(r.headers());
             producer.send(r).get();
         }
         if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {

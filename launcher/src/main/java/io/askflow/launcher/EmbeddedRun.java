@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.askflow.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ final class EmbeddedRun implements AutoCloseable {
     private Infrastructure infrastructure;
     private ChatCompletionsServer localModel;
     private Pipeline pipeline;
+    /** The process's one telemetry: the four services trace with it, each under its own service name. */
+    private Telemetry telemetry;
     private Config config;
 
     private EmbeddedRun() {
@@ -79,7 +82,8 @@ final class EmbeddedRun implements AutoCloseable {
         Preflight.database(config);
         TopicInitializer.ensureTopics(config);
         try {
-            pipeline = Pipeline.start(config, Clock.systemUTC());
+            telemetry = Telemetry.create(config);
+            pipeline = Pipeline.start(config, Clock.systemUTC(), telemetry);
         } catch (Exception e) {
             throw bindFailure(e, config.get(Settings.HTTP_PORT));
         }
@@ -161,6 +165,9 @@ final class EmbeddedRun implements AutoCloseable {
     public void close() {
         if (pipeline != null) {
             pipeline.close();
+        }
+        if (telemetry != null) {
+            telemetry.close();
         }
         if (localModel != null) {
             localModel.close();

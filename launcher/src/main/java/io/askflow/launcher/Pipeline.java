@@ -4,6 +4,7 @@ import io.askflow.config.Config;
 import io.askflow.context.ContextBuilderService;
 import io.askflow.gateway.GatewayService;
 import io.askflow.model.ModelCallerService;
+import io.askflow.telemetry.Telemetry;
 import io.askflow.tools.ToolRunnerService;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -22,12 +23,12 @@ public final class Pipeline implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final GatewayService gateway;
 
-    private Pipeline(Config config, Clock clock) throws Exception {
+    private Pipeline(Config config, Clock clock, Telemetry telemetry) throws Exception {
         try {
-            gateway = remember(GatewayService.start(config, clock));
-            remember(ContextBuilderService.start(config, clock));
-            remember(ModelCallerService.start(config, clock));
-            remember(ToolRunnerService.start(config, clock));
+            gateway = remember(GatewayService.start(config, clock, telemetry));
+            remember(ContextBuilderService.start(config, clock, telemetry));
+            remember(ModelCallerService.start(config, clock, telemetry));
+            remember(ToolRunnerService.start(config, clock, telemetry));
         } catch (Exception e) {
             close();
             throw e;
@@ -35,7 +36,12 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline start(Config config, Clock clock) throws Exception {
-        return new Pipeline(config, clock);
+        return start(config, clock, Telemetry.disabled());
+    }
+
+    /** The services trace with {@code telemetry}, each under its own service name; the caller closes it after this. */
+    public static Pipeline start(Config config, Clock clock, Telemetry telemetry) throws Exception {
+        return new Pipeline(config, clock, telemetry);
     }
 
     public int httpPort() {

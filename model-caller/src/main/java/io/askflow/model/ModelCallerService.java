@@ -1,7 +1,6 @@
 package io.askflow.model;
 
 import com.openai.client.OpenAIClient;
-import io.askflow.openai.OpenAiClients;
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.kafka.KafkaClients;
@@ -9,8 +8,12 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.openai.OpenAiClients;
 import io.askflow.service.Startup;
+import io.askflow.telemetry.Telemetry;
+import io.askflow.telemetry.Tracing;
 import io.askflow.usage.PriceTable;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,13 +25,15 @@ public final class ModelCallerService implements AutoCloseable {
     private final OpenAIClient client;
     private final Runner runner;
 
-    private ModelCallerService(Config config, Clock clock) {
+    private ModelCallerService(Config config, Clock clock, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
+        Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
             client = OpenAiClients.create(config, "");
             parts.add(client::close);
             RateGate gate = new RateGate(clock);
-            ChatModel model = new GuardedModel(new OpenAiChatModel(client), gate,
+            ChatModel model = new GuardedModel(new TracedChatModel(new OpenAiChatModel(client), tracing,
+                    URI.create(config.get(Settings.OPENAI_BASE_URL))), gate,
                     new QuotaBreaker(clock, config.get(Settings.QUOTA_COOL_DOWN)),
                     new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
                             config.get(Settings.MODEL_MAX_TOKENS_PER_MINUTE), Duration.ofMinutes(1), clock, Sleeper.SYSTEM),
@@ -41,13 +46,18 @@ public final class ModelCallerService implements AutoCloseable {
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)))
-                    .acceptWorkWhile(gate::isOpen).start());
+                    .acceptWorkWhile(gate::isOpen).tracedBy(tracing).start());
             parts.keep();
         }
     }
 
     public static ModelCallerService start(Config config, Clock clock) {
-        return new ModelCallerService(config, clock);
+        return start(config, clock, Telemetry.disabled());
+    }
+
+    /** Traced with the process's telemetry, as service {@link #GROUP}. */
+    public static ModelCallerService start(Config config, Clock clock, Telemetry telemetry) {
+        return new ModelCallerService(config, clock, telemetry);
     }
 
     @Override

@@ -20,6 +20,8 @@ import io.askflow.message.ResponseFormat;
 import io.askflow.message.ToolCall;
 import io.askflow.message.ToolSpec;
 import io.askflow.openai.CompletionUsages;
+import io.askflow.telemetry.SemConv;
+import io.opentelemetry.api.trace.Span;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +45,7 @@ public final class OpenAiChatModel implements ChatModel {
             params.responseFormat(responseFormat(call.responseFormat()));
         }
         ChatCompletion completion = client.chat().completions().create(params.build());
+        recordResponse(completion);
         if (completion.choices().isEmpty()) {
             throw new ModelFailure(io.askflow.message.ErrorCode.MODEL_ERROR, true, null,
                     "The model API returned no choices", null);
@@ -57,6 +60,14 @@ public final class OpenAiChatModel implements ChatModel {
         ChatMessage reply = calls.isEmpty() ? ChatMessage.assistant(text) : ChatMessage.assistantCalling(text, calls);
         return new Reply(reply, CompletionUsages.of(completion, model), completion.model(),
                 completion.systemFingerprint().orElse(null));
+    }
+
+    /** What only the wire response knows, on the model call's span ({@link TracedChatModel}). */
+    private static void recordResponse(ChatCompletion completion) {
+        Span span = Span.current();
+        completion._id().asKnown().ifPresent(id -> span.setAttribute(SemConv.GEN_AI_RESPONSE_ID, id));
+        span.setAttribute(SemConv.GEN_AI_RESPONSE_FINISH_REASONS, completion.choices().stream()
+                .flatMap(c -> c._finishReason().asKnown().stream()).map(Object::toString).toList());
     }
 
     private static void add(ChatCompletionCreateParams.Builder params, ChatMessage m) {

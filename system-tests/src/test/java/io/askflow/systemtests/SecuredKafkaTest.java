@@ -7,7 +7,6 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.context.ContextBuilderService;
 import io.askflow.embedded.EmbeddedKafka;
-import io.askflow.embedded.Infrastructure;
 import io.askflow.embedded.PostgresEndpoint;
 import io.askflow.embedded.SaslScram;
 import io.askflow.gateway.GatewayService;
@@ -23,8 +22,6 @@ import io.askflow.testkit.ScriptedModelServer;
 import io.askflow.tools.ToolRunnerService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -97,7 +94,7 @@ class SecuredKafkaTest {
         });
         base = new HashMap<>();
         base.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
-        PostgresEndpoint db = ownDatabase(Infrastructure.shared().postgres());
+        PostgresEndpoint db = Sql.ownDatabase("askflow_secured_");
         base.put(Settings.DATABASE_URL.name(), db.jdbcUrl());
         base.put(Settings.DATABASE_USER.name(), db.user());
         base.put(Settings.DATABASE_PASSWORD.name(), db.password());
@@ -253,19 +250,5 @@ class SecuredKafkaTest {
     private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
         return new AclBinding(new ResourcePattern(type, name, pattern),
                 new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW));
-    }
-
-    /**
-     * A database of its own on the shared PostgreSQL: the gateway's outbox publishes every turn in
-     * its database that is not yet published, and other tests' turns belong on the other broker.
-     */
-    private static PostgresEndpoint ownDatabase(PostgresEndpoint shared) throws Exception {
-        String name = "askflow_secured_" + UUID.randomUUID().toString().replace("-", "");
-        try (Connection c = DriverManager.getConnection(shared.jdbcUrl(), shared.user(), shared.password());
-                var statement = c.createStatement()) {
-            statement.execute("CREATE DATABASE " + name);
-        }
-        String url = shared.jdbcUrl().replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
-        return new PostgresEndpoint(url, shared.user(), shared.password(), shared.origin());
     }
 }

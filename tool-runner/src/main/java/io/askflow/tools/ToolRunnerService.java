@@ -29,6 +29,8 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.telemetry.Telemetry;
+import io.askflow.telemetry.Tracing;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +48,9 @@ public final class ToolRunnerService implements AutoCloseable {
     private final HikariDataSource db;
     private final Runner runner;
 
-    private ToolRunnerService(Config config, Clock clock) {
+    private ToolRunnerService(Config config, Clock clock, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
+        Tracing tracing = telemetry.tracing(GROUP);
         int maxChars = config.get(Settings.TOOL_RESULT_MAX_CHARS);
         PageFetcher fetcher = new PageFetcher(allowList(config), HostResolver.SYSTEM,
                 config.get(Settings.FETCH_TIMEOUT), config.get(Settings.FETCH_MAX_BYTES), clock);
@@ -59,17 +62,22 @@ public final class ToolRunnerService implements AutoCloseable {
             ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp)).with(
                     knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
             ToolCallHandler handler = new ToolCallHandler(
-                    new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
+                    new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars, tracing),
                     new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
                             config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
-                    List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start());
+                    List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).tracedBy(tracing).start());
             parts.keep();
         }
     }
 
     public static ToolRunnerService start(Config config, Clock clock) {
-        return new ToolRunnerService(config, clock);
+        return start(config, clock, Telemetry.disabled());
+    }
+
+    /** Traced with the process's telemetry, as service {@link #GROUP}. */
+    public static ToolRunnerService start(Config config, Clock clock, Telemetry telemetry) {
+        return new ToolRunnerService(config, clock, telemetry);
     }
 
     /** One implementation for each of {@link io.askflow.tool.BuiltinTools#offered}; web_search needs a provider. */

@@ -16,6 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.askflow.telemetry.SemConv;
+import io.askflow.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +41,18 @@ public final class ToolExecutor {
     private final ToolRegistry registry;
     private final Duration timeout;
     private final int maxChars;
+    private final Tracing tracing;
 
     public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars) {
+        this(registry, timeout, maxChars, Tracing.disabled());
+    }
+
+    /** Each call, run or refused, is an {@code execute_tool <name>} span (GenAI conventions) of the current trace. */
+    public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars, Tracing tracing) {
         this.registry = registry;
         this.timeout = timeout;
         this.maxChars = maxChars;
+        this.tracing = tracing;
     }
 
     /** A round in which no call is refused by a budget. */
@@ -63,8 +75,9 @@ public final class ToolExecutor {
         try {
             for (int i = 0; i < calls.size(); i++) {
                 String refusal = refused.get(i);
-                outcomes.add(refusal != null ? new Outcome(error(refusal), null, callTimeout)
-                        : start(calls.get(i), offered, ctx, callTimeout, pool));
+                Span span = toolSpan(calls.get(i));
+                outcomes.add(refusal != null ? new Outcome(error(refusal), null, callTimeout, span, "refused")
+                        : start(calls.get(i), offered, ctx, callTimeout, pool, span));
             }
             List<ToolOutput> outputs = new ArrayList<>();
             List<Source> used = new ArrayList<>();
@@ -84,6 +97,7 @@ public final class ToolExecutor {
         } finally {
             // Not close(): it would wait for a tool that ignores interruption; a timed-out tool is abandoned.
             pool.shutdownNow();
+            outcomes.forEach(o -> o.span().end());
         }
     }
 
@@ -98,35 +112,51 @@ public final class ToolExecutor {
     }
 
     /** A call that has either already produced its result (it could not run) or is running, with its own timeout. */
-    private record Outcome(ToolOutput immediate, Future<ToolOutput> running, Duration timeout) {
+    private record Outcome(ToolOutput immediate, Future<ToolOutput> running, Duration timeout, Span span, String errorType) {
     }
 
-    private Outcome start(ToolCall call, Set<String> offered, ToolContext ctx, Duration callTimeout, ExecutorService pool) {
+    private Span toolSpan(ToolCall call) {
+        return tracing.tracer().spanBuilder("execute_tool " + call.name())
+                .setSpanKind(SpanKind.INTERNAL)
+                .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_EXECUTE_TOOL)
+                .setAttribute(SemConv.GEN_AI_TOOL_NAME, call.name())
+                .setAttribute(SemConv.GEN_AI_TOOL_CALL_ID, call.id())
+                .startSpan();
+    }
+
+    private Outcome start(ToolCall call, Set<String> offered, ToolContext ctx, Duration callTimeout, ExecutorService pool,
+            Span span) {
         Optional<Tool> tool = registry.find(call.name());
         if (tool.isEmpty()) {
             List<String> available = registry.names().stream().filter(offered::contains).toList();
             return new Outcome(error("unknown tool \"" + call.name() + "\"; "
                     + (available.isEmpty() ? "no tools are available" : "available tools: " + String.join(", ", available))),
-                    null, callTimeout);
+                    null, callTimeout, span, "unknown_tool");
         }
         if (!offered.contains(call.name())) {
-            return new Outcome(error("tool \"" + call.name() + "\" is not available in this conversation"), null, callTimeout);
+            return new Outcome(error("tool \"" + call.name() + "\" is not available in this conversation"), null, callTimeout,
+                    span, "tool_not_offered");
         }
         JsonNode arguments;
         try {
             arguments = ArgumentValidator.parse(tool.get().spec(), call.arguments());
         } catch (ToolException e) {
-            return new Outcome(error(e.getMessage()), null, callTimeout);
+            return new Outcome(error(e.getMessage()), null, callTimeout, span, "invalid_arguments");
         }
         Duration own = tool.get().timeout();
         Duration limit = own.compareTo(callTimeout) < 0 ? own : callTimeout;
         // ctx's deadline is callTimeout from now by the handler's clock; keep that clock, shorten by the difference.
         ToolContext callCtx = ctx.withDeadline(ctx.deadline().minus(callTimeout.minus(limit)));
-        return new Outcome(null, pool.submit(() -> tool.get().run(arguments, callCtx)), limit);
+        // The tool's own thread works inside its span, so what it calls (HTTP, SQL) can join the trace.
+        return new Outcome(null, pool.submit(Context.current().with(span).wrap(() -> tool.get().run(arguments, callCtx))),
+                limit, span, null);
     }
 
     private static ToolOutput await(ToolCall call, Outcome outcome, long startNanos) throws InterruptedException {
         if (outcome.immediate() != null) {
+            if (outcome.errorType() != null) {
+                Tracing.failed(outcome.span(), outcome.errorType());
+            }
             return outcome.immediate();
         }
         Future<ToolOutput> f = outcome.running();
@@ -135,6 +165,7 @@ public final class ToolExecutor {
             return f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
+            Tracing.failed(outcome.span(), "timeout");
             LOG.info("Tool {} (call {}) timed out after {}", call.name(), call.id(), describe(outcome.timeout()));
             return error("tool " + call.name() + " did not finish within " + describe(outcome.timeout()));
         } catch (InterruptedException e) {
@@ -142,6 +173,7 @@ public final class ToolExecutor {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            Tracing.failed(outcome.span(), cause.getClass().getName());
             if (cause instanceof ToolException te) {
                 return error(te.getMessage());
             }
