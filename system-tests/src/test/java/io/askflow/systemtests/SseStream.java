@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A Server-Sent Events response read frame by frame, as a browser's EventSource would. */
-final class SseStream implements AutoCloseable {
+public final class SseStream implements AutoCloseable {
     /** One event: its {@code id:}, {@code event:} and the TurnEvent in {@code data:}. */
-    record Frame(long id, String event, TurnEvent data) {
+    public record Frame(long id, String event, TurnEvent data) {
     }
 
-    final int status;
+    public final int status;
     final String contentType;
     private final InputStream body;
     private final BufferedReader reader;
@@ -30,7 +30,7 @@ final class SseStream implements AutoCloseable {
     }
 
     /** The next event, or null at the end of the stream; comment lines and {@code retry:} are skipped. */
-    Frame next() throws IOException {
+    public Frame next() throws IOException {
         Long id = null;
         String event = null;
         StringBuilder data = new StringBuilder();
@@ -57,7 +57,7 @@ final class SseStream implements AutoCloseable {
     }
 
     /** Every event up to the end of the stream. */
-    List<Frame> rest() throws IOException {
+    public List<Frame> rest() throws IOException {
         List<Frame> frames = new ArrayList<>();
         for (Frame f = next(); f != null; f = next()) {
             frames.add(f);
