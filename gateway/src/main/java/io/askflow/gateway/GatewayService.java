@@ -45,6 +45,7 @@ public final class GatewayService implements AutoCloseable {
     private final Runner answerFeed;
     private final HttpApi http;
     private final TurnOutbox outbox;
+    private final TurnEvents turnEvents;
 
     private GatewayService(Config config, Clock clock, Telemetry telemetry) throws IOException {
         TopicInitializer.ensureTopics(config);
@@ -78,6 +79,9 @@ public final class GatewayService implements AutoCloseable {
                         return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
                                 .orElse(List.of());
                     }))).tracedBy(tracing).start());
+            turnEvents = parts.add(new TurnEvents(KafkaClients.uncommittedReader(config, "gateway-turn-events"), answers,
+                    new TurnEvents.Limits(config.get(Settings.TURN_EVENTS_KEEP), config.get(Settings.TURN_EVENTS_MAX_TURNS),
+                            config.get(Settings.TURN_EVENTS_MAX_PER_TURN)), clock).start());
             outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                     producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
@@ -86,7 +90,8 @@ public final class GatewayService implements AutoCloseable {
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
                             new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock),
-                            new UsageApi(new UsageLedger(db), PriceTable.from(config))), tracing);
+                            new UsageApi(new UsageLedger(db), PriceTable.from(config))),
+                    new EventStream(turnEvents, config.get(Settings.SSE_HEARTBEAT)), tracing);
             parts.keep();
         }
     }
@@ -100,6 +105,11 @@ public final class GatewayService implements AutoCloseable {
         return new GatewayService(config, clock, telemetry);
     }
 
+    /** Every turn's events as they happen, for streaming front ends on this instance. */
+    public TurnEvents turnEvents() {
+        return turnEvents;
+    }
+
     public int httpPort() {
         return http.port();
     }
@@ -107,6 +117,7 @@ public final class GatewayService implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        turnEvents.close();
         outbox.close();
         requests.close();
         answerFeed.close();

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * id answers exactly like an id that does not exist.
  * <ul>
  *   <li>{@code POST /v1/prompts[?wait=SECONDS]}, {@code GET /v1/answers/{requestId}[?wait=SECONDS]};</li>
+ *   <li>{@code GET /v1/answers/{requestId}/events} and {@code POST /v1/prompts?stream=true}: the turn's
+ *       events as Server-Sent Events ({@link EventStream});</li>
  *   <li>memories, profiles and documents: {@link UserDataApi};</li>
  *   <li>batch jobs: {@link JobsApi}; deletion: {@link DeletionApi}; usage and cost: {@link UsageApi};</li>
  *   <li>{@code GET /healthz}.</li>
@@ -59,16 +61,20 @@ final class HttpApi implements AutoCloseable {
     private final int maxRequestBytes;
     private final List<Routes> more;
     private final Tracing tracing;
+    /** Null where no turn events are read (a test's bare API): streams are then refused. */
+    private final EventStream events;
 
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
-            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more) throws IOException {
-        this(port, authenticator, admission, answers, submissions, producer, maxRequestBytes, more, Tracing.disabled());
+            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, EventStream events) throws IOException {
+        this(port, authenticator, admission, answers, submissions, producer, maxRequestBytes, more, events, Tracing.disabled());
     }
 
     /** Every request is a SERVER span, a child of the caller's {@code traceparent} when it sends one. */
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
-            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, Tracing tracing) throws IOException {
+            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, EventStream events,
+            Tracing tracing) throws IOException {
         this.tracing = tracing;
+        this.events = events;
         this.authenticator = authenticator;
         this.admission = admission;
         this.answers = answers;
@@ -176,6 +182,16 @@ final class HttpApi implements AutoCloseable {
             lookUp(call, call.segment(2));
             return true;
         }
+        if (call.segments().size() == 4 && call.segment(0).equals("v1") && call.segment(1).equals("answers")
+                && call.segment(3).equals("events") && call.method().equals("GET") && events != null) {
+            long after = EventStream.lastEventId(call);
+            if (!submissions.accepted(call.tenantId(), call.segment(2))) {
+                call.error(404, ErrorCode.INVALID_REQUEST, "No request with id " + call.segment(2) + " was accepted");
+            } else {
+                events.stream(call, call.segment(2), after);
+            }
+            return true;
+        }
         for (Routes r : more) {
             if (r.handle(call)) {
                 return true;
@@ -186,6 +202,7 @@ final class HttpApi implements AutoCloseable {
 
     private void submit(HttpCall call) throws Exception {
         Duration wait = waitParameter(call);
+        boolean stream = events != null && call.query("stream").map(v -> v.isEmpty() || v.equals("true")).orElse(false);
         byte[] body = readBounded(call.exchange().getRequestBody());
         String fallbackId = UUID.randomUUID().toString();
         Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
@@ -203,6 +220,10 @@ final class HttpApi implements AutoCloseable {
             case Verdict.Accepted a -> {
                 String requestId = a.turn().requestId();
                 String conversationId = result.conversationId();
+                if (stream) {
+                    events.stream(call, requestId, 0);
+                    return;
+                }
                 // The answer of this accepted request, not an earlier rejection of a request with its id.
                 Optional<Answer> answer = wait.isZero() ? Optional.empty()
                         : answers.await(call.tenantId(), requestId, wait, stored -> !AnswerBook.isRejection(stored));

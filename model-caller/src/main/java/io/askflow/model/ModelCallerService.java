@@ -8,6 +8,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.openai.OpenAiClients;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
@@ -24,6 +25,7 @@ public final class ModelCallerService implements AutoCloseable {
 
     private final OpenAIClient client;
     private final Runner runner;
+    private final TurnEventPublisher events;
 
     private ModelCallerService(Config config, Clock clock, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
@@ -38,11 +40,13 @@ public final class ModelCallerService implements AutoCloseable {
                     new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
                             config.get(Settings.MODEL_MAX_TOKENS_PER_MINUTE), Duration.ofMinutes(1), clock, Sleeper.SYSTEM),
                     Sleeper.SYSTEM);
+            events = parts.add(TurnEventPublisher.create(config, GROUP + "-events", clock));
             ModelCallHandler handler = new ModelCallHandler(model,
                     new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                             Sleeper.SYSTEM),
                     clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
-                            config.find(Settings.MODEL_NOTICE).orElse(null), PriceTable.from(config)));
+                            config.find(Settings.MODEL_NOTICE).orElse(null), PriceTable.from(config)),
+                    events);
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)))
@@ -63,6 +67,7 @@ public final class ModelCallerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        events.close();
         client.close();
     }
 }

@@ -2,16 +2,19 @@ package io.askflow.model;
 
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
+import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.Json;
@@ -36,15 +39,7 @@ public final class OpenAiChatModel implements ChatModel {
     @Override
     @SuppressWarnings("deprecation") // systemFingerprint(): where the offline model says it is not GPT
     public Reply complete(ModelCall call, String model, boolean offerTools) {
-        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
-        call.messages().forEach(m -> add(params, m));
-        if (offerTools) {
-            call.tools().forEach(t -> params.addTool(tool(t)));
-        }
-        if (call.responseFormat() != null) {
-            params.responseFormat(responseFormat(call.responseFormat()));
-        }
-        ChatCompletion completion = client.chat().completions().create(params.build());
+        ChatCompletion completion = client.chat().completions().create(params(call, model, offerTools).build());
         recordResponse(completion);
         if (completion.choices().isEmpty()) {
             throw new ModelFailure(io.askflow.message.ErrorCode.MODEL_ERROR, true, null,
@@ -68,6 +63,30 @@ public final class OpenAiChatModel implements ChatModel {
         completion._id().asKnown().ifPresent(id -> span.setAttribute(SemConv.GEN_AI_RESPONSE_ID, id));
         span.setAttribute(SemConv.GEN_AI_RESPONSE_FINISH_REASONS, completion.choices().stream()
                 .flatMap(c -> c._finishReason().asKnown().stream()).map(Object::toString).toList());
+    }
+
+    /** Streamed, with usage in the last chunk (stream_options.include_usage), so the limiter is settled as before. */
+    @Override
+    public Reply complete(ModelCall call, String model, boolean offerTools, Deltas deltas) {
+        ChatCompletionCreateParams params = params(call, model, offerTools)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        StreamAssembly assembly = new StreamAssembly(deltas, model);
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(assembly::add);
+        }
+        return assembly.reply();
+    }
+
+    private static ChatCompletionCreateParams.Builder params(ModelCall call, String model, boolean offerTools) {
+        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
+        call.messages().forEach(m -> add(params, m));
+        if (offerTools) {
+            call.tools().forEach(t -> params.addTool(tool(t)));
+        }
+        if (call.responseFormat() != null) {
+            params.responseFormat(responseFormat(call.responseFormat()));
+        }
+        return params;
     }
 
     private static void add(ChatCompletionCreateParams.Builder params, ChatMessage m) {

@@ -52,7 +52,7 @@ class ModelCallCostTest {
         SteppingClock clock = new SteppingClock(NOW);
         return new ModelCallHandler(new OpenAiChatModel(api.client()),
                 new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1), clock), clock,
-                new ModelCallHandler.Options("priced-model", 2, null, prices));
+                new ModelCallHandler.Options("priced-model", 2, null, prices), new HandlerIo.Events().publisher(clock));
     }
 
     @Test

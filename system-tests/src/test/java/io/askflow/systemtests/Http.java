@@ -9,24 +9,24 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** The gateway's HTTP API as a test calls it, with or without an API key. */
-final class Http {
+public final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final int port;
     private final String key;
 
-    Http(int port, String key) {
+    public Http(int port, String key) {
         this.port = port;
         this.key = key;
     }
 
-    record Response(int status, String body) {
-        JsonNode json() {
+    public record Response(int status, String body) {
+        public JsonNode json() {
             return Json.tree(body);
         }
     }
 
-    Response get(String path, String... headers) throws Exception {
+    public Response get(String path, String... headers) throws Exception {
         return send(builder(path, headers).GET());
     }
 
@@ -44,6 +44,15 @@ final class Http {
 
     Response putJson(String path, String json) throws Exception {
         return send(builder(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** An open Server-Sent Events stream; {@code status} tells whether it is one. */
+    public SseStream stream(String method, String path, String jsonBody, String... headers) throws Exception {
+        HttpRequest.Builder b = builder(path, headers).header("Accept", "text/event-stream");
+        b = jsonBody == null ? b.GET() : b.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        HttpResponse<java.io.InputStream> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        return new SseStream(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
     }
 
     private HttpRequest.Builder builder(String path, String... headers) {

@@ -28,6 +28,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
 import io.askflow.telemetry.Tracing;
@@ -47,6 +48,7 @@ public final class ToolRunnerService implements AutoCloseable {
     private final HttpClient searchHttp;
     private final HikariDataSource db;
     private final Runner runner;
+    private final TurnEventPublisher events;
 
     private ToolRunnerService(Config config, Clock clock, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
@@ -64,7 +66,8 @@ public final class ToolRunnerService implements AutoCloseable {
             ToolCallHandler handler = new ToolCallHandler(
                     new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars, tracing),
                     new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
-                            config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
+                            config.get(Settings.MAX_FETCHES_PER_TURN))), clock,
+                    events = parts.add(TurnEventPublisher.create(config, GROUP + "-events", clock)));
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).tracedBy(tracing).start());
             parts.keep();
@@ -114,6 +117,7 @@ public final class ToolRunnerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        events.close();
         searchHttp.close();
         db.close();
     }
