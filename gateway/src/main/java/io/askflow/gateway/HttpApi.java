@@ -2,15 +2,12 @@ package io.askflow.gateway;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.askflow.kafka.HeaderKeys;
-import io.askflow.kafka.Outgoing;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,7 +17,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +39,22 @@ final class HttpApi implements AutoCloseable {
     /** A handler of one family of paths; {@code false} when the path is not its own. */
     interface Routes {
         boolean handle(HttpCall call) throws Exception;
+    }
+
+    /**
+     * A family of paths that authenticates its callers and words its errors itself (the
+     * OpenAI-compatible API answers in OpenAI's error shape, the console needs no key to load).
+     */
+    interface Door extends Routes {
+        boolean owns(String path);
+
+        /** Answers the call, errors included; the exchange is closed afterwards. */
+        void serve(HttpExchange exchange) throws Exception;
+
+        @Override
+        default boolean handle(HttpCall call) {
+            return false;
+        }
     }
 
     private final HttpServer server;
@@ -88,6 +100,12 @@ final class HttpApi implements AutoCloseable {
                 anonymous.respond(200, Map.of("status", "ok"));
                 return;
             }
+            for (Routes r : more) {
+                if (r instanceof Door door && door.owns(path)) {
+                    door.serve(ex);
+                    return;
+                }
+            }
             Tenant tenant = authenticator.authenticate(ex.getRequestHeaders());
             List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
             HttpCall call = new HttpCall(ex, tenant.id(), segments);
@@ -127,16 +145,7 @@ final class HttpApi implements AutoCloseable {
     private void submit(HttpCall call) throws Exception {
         Duration wait = waitParameter(call);
         byte[] body = readBounded(call.exchange().getRequestBody());
-        String fallbackId = UUID.randomUUID().toString();
-        Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
-        for (Outgoing o : result.records()) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            call.header(HeaderKeys.TRACEPARENT).ifPresent(t -> r.headers().add(HeaderKeys.TRACEPARENT, t.getBytes(StandardCharsets.UTF_8)));
-            producer.send(r).get();
-        }
-        if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {
-            admission.published(List.of(a.turn()));
-        }
+        Admission.Result result = new HttpSubmitter(admission, producer).submit(call, body, UUID.randomUUID().toString());
         switch (result.verdict()) {
             case Verdict.Rejected r -> call.error(status(r.code()), r.code(), r.message());
             case Verdict.Accepted a -> {
