@@ -63,6 +63,16 @@ public final class Settings {
     public static final Setting<Integer> HTTP_PORT = Setting.integer("ASKFLOW_HTTP_PORT", 8080,
             "Port of the gateway's HTTP API (0 picks a free port).");
 
+    public static final Setting<Duration> TURN_EVENTS_KEEP = Setting.duration("ASKFLOW_TURN_EVENTS_KEEP", "PT10M",
+            "How long each gateway instance keeps a turn's events in memory after its last one, for replay by "
+                    + "GET /v1/answers/{id}/events; an older turn's stream is its final answer alone.");
+    public static final Setting<Integer> TURN_EVENTS_MAX_TURNS = Setting.integer("ASKFLOW_TURN_EVENTS_MAX_TURNS", 10_000,
+            "Most turns whose events one gateway instance keeps in memory; the least recently active go first.");
+    public static final Setting<Integer> TURN_EVENTS_MAX_PER_TURN = Setting.integer("ASKFLOW_TURN_EVENTS_MAX_PER_TURN", 20_000,
+            "Most events kept for one turn; a turn with more is streamed as its final answer alone.");
+    public static final Setting<Duration> SSE_HEARTBEAT = Setting.duration("ASKFLOW_SSE_HEARTBEAT", "PT15S",
+            "How often an idle event stream gets a comment line, so proxies keep it open and a gone client is noticed.");
+
     // --- Context ---------------------------------------------------------------------------
     public static final Setting<String> SYSTEM_INSTRUCTIONS = Setting.string("ASKFLOW_SYSTEM_INSTRUCTIONS",
             "You are askflow, a careful assistant. Use the tools you are given to look things up instead of guessing, "
@@ -163,7 +173,8 @@ public final class Settings {
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
                 COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
-                DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, SYSTEM_INSTRUCTIONS,
+                DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, TURN_EVENTS_KEEP, TURN_EVENTS_MAX_TURNS,
+                TURN_EVENTS_MAX_PER_TURN, SSE_HEARTBEAT, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL,
                 OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODELS, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE,

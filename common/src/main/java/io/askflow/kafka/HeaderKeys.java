@@ -23,6 +23,12 @@ public final class HeaderKeys {
     /** Set by {@code ./askflow dead-letters republish}: {@code partition:offset} of the dead letter. */
     public static final String REPUBLISHED_FROM = "askflow.republished-from";
 
+    /**
+     * On askflow.model-calls and askflow.tool-calls: the highest turn-event seq the turn has used so
+     * far, so the next stage's events number on from it whatever its clock says (TurnEventPublisher).
+     */
+    public static final String TURN_EVENT_SEQ = "askflow.turn-event-seq";
+
     private HeaderKeys() {
     }
 }

@@ -49,6 +49,18 @@ public final class KafkaClients {
         return new KafkaProducer<>(passThrough(config, p, ClientProperties.Kind.PRODUCER), new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * For turn events (TurnEventPublisher): not transactional, so a reader sees a delta as soon as the
+     * broker has it rather than at the next commit; idempotent, so a retried send is not doubled; a
+     * 1 ms linger lets the deltas of a fast stream share a request without delaying the first one much.
+     */
+    public static KafkaProducer<String, byte[]> eventProducer(Config config, String clientId) {
+        Map<String, Object> p = producerProps(config, clientId);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        return new KafkaProducer<>(passThrough(config, p, ClientProperties.Kind.PRODUCER), new StringSerializer(), new ByteArraySerializer());
+    }
+
     private static Map<String, Object> producerProps(Config config, String clientId) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
@@ -120,12 +132,25 @@ public final class KafkaClients {
      * (a backend's answer reader, the dead-letter tool, tests): read_committed, nothing committed.
      */
     public static KafkaConsumer<String, byte[]> reader(Config config, String clientId) {
+        return groupless(config, clientId, "read_committed", READ_COMMITTED_FETCH_WAIT_MS);
+    }
+
+    /**
+     * A consumer outside any group that reads what is not committed yet (turn events are written
+     * without transactions, and their reader must not wait for the commits of the records beside them).
+     */
+    public static KafkaConsumer<String, byte[]> uncommittedReader(Config config, String clientId) {
+        // No commit markers to wait for here: a fetch returns as soon as a record arrives.
+        return groupless(config, clientId, "read_uncommitted", 100);
+    }
+
+    private static KafkaConsumer<String, byte[]> groupless(Config config, String clientId, String isolation, int fetchWaitMs) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, READ_COMMITTED_FETCH_WAIT_MS);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, fetchWaitMs);
         return new KafkaConsumer<>(passThrough(config, p, ClientProperties.Kind.CONSUMER), new StringDeserializer(), new ByteArrayDeserializer());
     }
 

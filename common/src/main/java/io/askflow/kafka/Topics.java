@@ -41,7 +41,17 @@ public final class Topics {
             "Records that could not be decoded or processed, with their origin in headers.",
             Map.of("retention.ms", Long.toString(30L * 24 * 3600 * 1000)));
 
+    /**
+     * What each turn is doing while it runs (TurnEvent JSON: text deltas, progress, retries, the answer),
+     * keyed by conversation. Written without transactions so readers (read_uncommitted) see text as
+     * the model writes it; a day's retention, since the exactly-once answer stays on {@link #ANSWERS}.
+     */
+    public static final TopicSpec<io.askflow.message.TurnEvent> ANSWER_DELTAS = new TopicSpec<>("askflow.answer-deltas",
+            io.askflow.message.TurnEvent.class, "Turn events as they happen: text deltas, progress, retries, the answer.",
+            Map.of("retention.ms", Long.toString(24L * 3600 * 1000)));
+
     public static List<TopicSpec<?>> all() {
-        return List.of(REQUESTS, TURNS, MODEL_CALLS, TOOL_CALLS, ANSWERS, DOCUMENTS, DEAD_LETTERS, JOB_EVENTS, DELETIONS);
+        return List.of(REQUESTS, TURNS, MODEL_CALLS, TOOL_CALLS, ANSWERS, DOCUMENTS, DEAD_LETTERS, JOB_EVENTS, DELETIONS,
+                ANSWER_DELTAS);
     }
 }

@@ -32,7 +32,8 @@ class MessageSamplesTest {
             "chat-message", ChatMessage.class,
             "deletion", Deletion.class,
             "document-upload", DocumentUpload.class,
-            "job-event", JobEvent.class);
+            "job-event", JobEvent.class,
+            "turn-event", TurnEvent.class);
 
     static List<Path> samples() throws IOException, URISyntaxException {
         Path dir = Path.of(MessageSamplesTest.class.getResource("/message-samples").toURI());

@@ -41,6 +41,7 @@ public final class GatewayService implements AutoCloseable {
     private final Runner answerFeed;
     private final HttpApi http;
     private final TurnOutbox outbox;
+    private final TurnEvents turnEvents;
 
     private GatewayService(Config config, Clock clock) throws IOException {
         TopicInitializer.ensureTopics(config);
@@ -73,6 +74,9 @@ public final class GatewayService implements AutoCloseable {
                         return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
                                 .orElse(List.of());
                     }))).start());
+            turnEvents = parts.add(new TurnEvents(KafkaClients.uncommittedReader(config, "gateway-turn-events"), answers,
+                    new TurnEvents.Limits(config.get(Settings.TURN_EVENTS_KEEP), config.get(Settings.TURN_EVENTS_MAX_TURNS),
+                            config.get(Settings.TURN_EVENTS_MAX_PER_TURN)), clock).start());
             outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             Authenticator authenticator = new Authenticator(tenants);
             List<String> models = config.get(Settings.MODELS).isEmpty() ? List.of(config.get(Settings.DEFAULT_MODEL))
@@ -86,13 +90,19 @@ public final class GatewayService implements AutoCloseable {
                             new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
-                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
+                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)),
+                    new EventStream(turnEvents, config.get(Settings.SSE_HEARTBEAT)));
             parts.keep();
         }
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {
         return new GatewayService(config, clock);
+    }
+
+    /** Every turn's events as they happen, for streaming front ends on this instance. */
+    public TurnEvents turnEvents() {
+        return turnEvents;
     }
 
     public int httpPort() {
@@ -102,6 +112,7 @@ public final class GatewayService implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        turnEvents.close();
         outbox.close();
         requests.close();
         answerFeed.close();

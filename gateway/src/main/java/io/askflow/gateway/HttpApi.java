@@ -65,9 +65,11 @@ final class HttpApi implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final int maxRequestBytes;
     private final List<Routes> more;
+    private final EventStream events;
 
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
-            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more) throws IOException {
+            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, EventStream events) throws IOException {
+        this.events = events;
         this.authenticator = authenticator;
         this.admission = admission;
         this.answers = answers;
@@ -134,6 +136,16 @@ final class HttpApi implements AutoCloseable {
             lookUp(call, call.segment(2));
             return true;
         }
+        if (call.segments().size() == 4 && call.segment(0).equals("v1") && call.segment(1).equals("answers")
+                && call.segment(3).equals("events") && call.method().equals("GET")) {
+            long after = EventStream.lastEventId(call);
+            if (!submissions.accepted(call.tenantId(), call.segment(2))) {
+                call.error(404, ErrorCode.INVALID_REQUEST, "No request with id " + call.segment(2) + " was accepted");
+            } else {
+                events.stream(call, call.segment(2), after);
+            }
+            return true;
+        }
         for (Routes r : more) {
             if (r.handle(call)) {
                 return true;
@@ -144,6 +156,7 @@ final class HttpApi implements AutoCloseable {
 
     private void submit(HttpCall call) throws Exception {
         Duration wait = waitParameter(call);
+        boolean stream = call.query("stream").map(v -> v.isEmpty() || v.equals("true")).orElse(false);
         byte[] body = readBounded(call.exchange().getRequestBody());
         Admission.Result result = new HttpSubmitter(admission, producer).submit(call, body, UUID.randomUUID().toString());
         switch (result.verdict()) {
@@ -151,6 +164,10 @@ final class HttpApi implements AutoCloseable {
             case Verdict.Accepted a -> {
                 String requestId = a.turn().requestId();
                 String conversationId = result.conversationId();
+                if (stream) {
+                    events.stream(call, requestId, 0);
+                    return;
+                }
                 // The answer of this accepted request, not an earlier rejection of a request with its id.
                 Optional<Answer> answer = wait.isZero() ? Optional.empty()
                         : answers.await(call.tenantId(), requestId, wait, stored -> !AnswerBook.isRejection(stored));

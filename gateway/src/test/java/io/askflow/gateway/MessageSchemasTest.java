@@ -19,6 +19,7 @@ import io.askflow.message.JobEvent;
 import io.askflow.message.Json;
 import io.askflow.message.PromptRequest;
 import io.askflow.message.Source;
+import io.askflow.message.TurnEvent;
 import io.askflow.message.Usage;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -78,7 +79,8 @@ class MessageSchemasTest {
             new Message("prompt-request.schema.json", PromptRequest.class, Writer.PRODUCERS),
             new Message("answer.schema.json", Answer.class, Writer.ASKFLOW),
             new Message("document-upload.schema.json", DocumentUpload.class, Writer.PRODUCERS),
-            new Message("job-event.schema.json", JobEvent.class, Writer.ASKFLOW));
+            new Message("job-event.schema.json", JobEvent.class, Writer.ASKFLOW),
+            new Message("turn-event.schema.json", TurnEvent.class, Writer.ASKFLOW));
 
     static List<Message> messages() {
         return PUBLIC;
@@ -393,6 +395,15 @@ class MessageSchemasTest {
                 "r1", NOW)))).isEmpty();
         assertThat(errors(JobEvent.class, Json.writeString(new JobEvent(1, "job-1", "acme", "finished", 3, 2, 1, null,
                 null, NOW)))).isEmpty();
+        TurnEvent delta = TurnEvent.of(ok, 1_764_583_200_000_001L, TurnEvent.Kind.DELTA, 0, 0, NOW).withText("Today");
+        assertThat(errors(TurnEvent.class, Json.writeString(delta))).isEmpty();
+        assertThat(errors(TurnEvent.class, Json.writeString(TurnEvent.of(ok, 2, TurnEvent.Kind.PROGRESS, 1, 0, NOW)
+                .withStep(TurnEvent.Step.TOOL_STARTED, "fetch_url", "https://example.com")))).isEmpty();
+        assertThat(errors(TurnEvent.class, Json.writeString(TurnEvent.answer(ok, 3, 1, NOW)))).isEmpty();
+        assertThat(errors(TurnEvent.class, Json.writeString(TurnEvent.answer(Answer.builder().envelope(envelope().build())
+                .status(Answer.Status.ERROR).error(new AnswerError(ErrorCode.MODEL_ERROR, "why")).createdAt(NOW).build(),
+                4, 0, NOW)))).isEmpty();
+        assertThat(errors(TurnEvent.class, Json.writeString(delta).replace("\"delta\"", "\"chunk\""))).isNotEmpty();
         assertThat(errors(DocumentUpload.class, Json.writeString(new DocumentUpload(1, "d-1", "acme", "u-7", "Q3",
                 "text/plain", "Revenue rose.", null)))).isEmpty();
         assertThat(errors(PromptRequest.class, Json.writeString(PromptRequest.builder().requestId("r1")

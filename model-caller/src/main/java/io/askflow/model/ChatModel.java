@@ -20,4 +20,21 @@ public interface ChatModel {
      * @param offerTools false on the last allowed round, so the model must answer in text
      */
     Reply complete(ModelCall call, String model, boolean offerTools);
+
+    /** Receives a streamed reply's text as it arrives. */
+    @FunctionalInterface
+    interface Deltas {
+        Deltas NONE = piece -> { };
+
+        void text(String piece);
+    }
+
+    /**
+     * The same call, streamed where the implementation can: {@code deltas} gets the text as the
+     * model writes it, and the reply is returned when the stream is complete. A failure after some
+     * text was passed on is thrown like any other; the caller decides what the text already passed on means.
+     */
+    default Reply complete(ModelCall call, String model, boolean offerTools, Deltas deltas) {
+        return complete(call, model, offerTools);
+    }
 }

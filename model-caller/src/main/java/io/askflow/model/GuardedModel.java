@@ -27,6 +27,11 @@ final class GuardedModel implements ChatModel {
 
     @Override
     public Reply complete(ModelCall call, String modelName, boolean offerTools) {
+        return complete(call, modelName, offerTools, Deltas.NONE);
+    }
+
+    @Override
+    public Reply complete(ModelCall call, String modelName, boolean offerTools, Deltas deltas) {
         if (quota.isOpen()) {
             throw new ModelFailure(ErrorCode.QUOTA_EXHAUSTED, false, null,
                     "The model API account had no quota left; askflow is not calling it until " + quota.openUntil(), null);
@@ -43,7 +48,7 @@ final class GuardedModel implements ChatModel {
             throw new ModelFailure(ErrorCode.INTERNAL, false, null, "Interrupted while waiting to call the model", e);
         }
         try {
-            Reply reply = model.complete(call, modelName, offerTools);
+            Reply reply = model.complete(call, modelName, offerTools, deltas);
             if (reply.usage().totalTokens() > 0) {
                 permit.settle(reply.usage().totalTokens());
             }

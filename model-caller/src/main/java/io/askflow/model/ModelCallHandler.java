@@ -3,6 +3,7 @@ package io.askflow.model;
 import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.message.Answer;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.ErrorCode;
@@ -10,6 +11,7 @@ import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
 import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
+import io.askflow.message.TurnEvent;
 import io.askflow.message.Usage;
 import java.time.Clock;
 import java.util.HashMap;
@@ -34,18 +36,31 @@ final class ModelCallHandler {
     private final RetryPolicy retries;
     private final Clock clock;
     private final Options options;
+    private final TurnEventPublisher events;
 
-    ModelCallHandler(ChatModel model, RetryPolicy retries, Clock clock, Options options) {
+    ModelCallHandler(ChatModel model, RetryPolicy retries, Clock clock, Options options, TurnEventPublisher events) {
         this.model = model;
         this.retries = retries;
         this.clock = clock;
         this.options = options;
+        this.events = events;
     }
 
+    /**
+     * Streams the model call, publishing its text as turn events, and hands the turn on with the
+     * seq its events reached. A failure mid-stream is retried like one before the first chunk (a
+     * partial reply is of no use to the turn: its tool calls may be cut); the {@code retry} event
+     * tells readers that the text of this round so far is superseded.
+     */
     List<Outgoing> handle(Incoming<ModelCall> in) {
-        ModelCall call = in.value();
+        TurnEventPublisher.Scope scope = events.scope(in);
+        List<Outgoing> out = handle(in.value(), scope);
+        return out.stream().map(o -> o.topic().equals(Topics.ANSWERS.name()) ? o : scope.handOn(o)).toList();
+    }
+
+    private List<Outgoing> handle(ModelCall call, TurnEventPublisher.Scope scope) {
         if (!clock.instant().isBefore(call.deadline())) {
-            return answer(Answer.error(call, ErrorCode.DEADLINE_EXCEEDED,
+            return answer(scope, Answer.error(call, ErrorCode.DEADLINE_EXCEEDED,
                     "The turn passed its deadline " + call.deadline() + " before the model was called", clock.instant()));
         }
         String modelName = call.model() != null ? call.model() : options.defaultModel();
@@ -57,23 +72,32 @@ final class ModelCallHandler {
                         + "without calling tools, and say briefly that the answer may be incomplete because the budget ran out."),
                 Usage.ZERO);
         ChatModel.Reply reply;
+        int round = call.round();
+        int[] attempt = {0};
         try {
-            reply = retries.run(() -> model.complete(asked, modelName, offerTools), clock::instant, call.deadline());
+            reply = retries.run(() -> {
+                int a = attempt[0];
+                scope.progress(round, a, TurnEvent.Step.MODEL_CALL, null, modelName);
+                return model.complete(asked, modelName, offerTools, piece -> scope.delta(round, a, piece));
+            }, clock::instant, call.deadline(), (next, failure, wait) -> {
+                attempt[0] = next;
+                scope.retry(round, next, failure.getMessage() + "; trying again in " + wait.toMillis() + " ms");
+            });
         } catch (ModelFailure f) {
             LOG.info("Model call for {} failed: {} {}", call.requestId(), f.code().wire(), f.getMessage());
-            return answer(Answer.error(call, f.code(), f.getMessage(), clock.instant()));
+            return answer(scope, Answer.error(call, f.code(), f.getMessage(), clock.instant()));
         }
         ModelCall next = call.withReply(reply.message(), reply.usage());
         if (reply.message().requestsTools()) {
             if (!offerTools) {
-                return answer(Answer.error(next, ErrorCode.TOOL_BUDGET_EXHAUSTED,
+                return answer(scope, Answer.error(next, ErrorCode.TOOL_BUDGET_EXHAUSTED,
                         budgetOut == null ? "The model asked for tools although none were offered"
                                 : "The model asked for tools after its tool budget ran out (" + budgetOut + ")",
                         clock.instant()));
             }
             if (malformedArguments(reply.message()) && call.messages().stream().anyMatch(ModelCallHandler::malformedArguments)) {
                 // The tool-runner already told the model once that its arguments were not JSON.
-                return answer(Answer.error(next, ErrorCode.MODEL_ERROR,
+                return answer(scope, Answer.error(next, ErrorCode.MODEL_ERROR,
                         "The model sent tool-call arguments that are not valid JSON a second time in this turn",
                         clock.instant()));
             }
@@ -90,7 +114,7 @@ final class ModelCallHandler {
         if (budgetOut != null && !call.tools().isEmpty()) {
             metadata.put(MetadataKeys.BUDGET, budgetOut + "; answered with what the tools returned so far");
         }
-        return answer(Answer.ok(next, reply.message().content(), reply.model(), clock.instant(), metadata));
+        return answer(scope, Answer.ok(next, reply.message().content(), reply.model(), clock.instant(), metadata));
     }
 
     /** Which budget has run out, in words, or null when the model may still use tools. */
@@ -122,5 +146,12 @@ final class ModelCallHandler {
 
     private static List<Outgoing> answer(Answer a) {
         return List.of(io.askflow.kafka.TurnAnswer.of(a));
+    }
+
+    /** The answer, and its event (acknowledged first, so the turn's events are all out when the answer commits). */
+    private static List<Outgoing> answer(TurnEventPublisher.Scope scope, Answer a) {
+        scope.answer(a);
+        scope.awaitSent();
+        return answer(a);
     }
 }

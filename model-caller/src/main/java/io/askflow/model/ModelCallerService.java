@@ -9,6 +9,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.service.Startup;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ public final class ModelCallerService implements AutoCloseable {
 
     private final OpenAIClient client;
     private final Runner runner;
+    private final TurnEventPublisher events;
 
     private ModelCallerService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
@@ -32,11 +34,13 @@ public final class ModelCallerService implements AutoCloseable {
                     new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
                             config.get(Settings.MODEL_MAX_TOKENS_PER_MINUTE), Duration.ofMinutes(1), clock, Sleeper.SYSTEM),
                     Sleeper.SYSTEM);
+            events = parts.add(TurnEventPublisher.create(config, GROUP + "-events", clock));
             ModelCallHandler handler = new ModelCallHandler(model,
                     new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                             Sleeper.SYSTEM),
                     clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
-                            config.find(Settings.MODEL_NOTICE).orElse(null)));
+                            config.find(Settings.MODEL_NOTICE).orElse(null)),
+                    events);
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)))
@@ -52,6 +56,7 @@ public final class ModelCallerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        events.close();
         client.close();
     }
 }

@@ -5,7 +5,10 @@ import com.openai.core.JsonValue;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
+import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
@@ -35,15 +38,7 @@ public final class OpenAiChatModel implements ChatModel {
     @Override
     @SuppressWarnings("deprecation") // systemFingerprint(): where the offline model says it is not GPT
     public Reply complete(ModelCall call, String model, boolean offerTools) {
-        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
-        call.messages().forEach(m -> add(params, m));
-        if (offerTools) {
-            call.tools().forEach(t -> params.addTool(tool(t)));
-        }
-        if (call.responseFormat() != null) {
-            params.responseFormat(responseFormat(call.responseFormat()));
-        }
-        ChatCompletion completion = client.chat().completions().create(params.build());
+        ChatCompletion completion = client.chat().completions().create(params(call, model, offerTools).build());
         if (completion.choices().isEmpty()) {
             throw new ModelFailure(io.askflow.message.ErrorCode.MODEL_ERROR, true, null,
                     "The model API returned no choices", null);
@@ -57,6 +52,30 @@ public final class OpenAiChatModel implements ChatModel {
         String text = message.content().orElse(message.refusal().orElse(null));
         ChatMessage reply = calls.isEmpty() ? ChatMessage.assistant(text) : ChatMessage.assistantCalling(text, calls);
         return new Reply(reply, usage(completion), completion.model(), completion.systemFingerprint().orElse(null));
+    }
+
+    /** Streamed, with usage in the last chunk (stream_options.include_usage), so the limiter is settled as before. */
+    @Override
+    public Reply complete(ModelCall call, String model, boolean offerTools, Deltas deltas) {
+        ChatCompletionCreateParams params = params(call, model, offerTools)
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        StreamAssembly assembly = new StreamAssembly(deltas);
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(assembly::add);
+        }
+        return assembly.reply();
+    }
+
+    private static ChatCompletionCreateParams.Builder params(ModelCall call, String model, boolean offerTools) {
+        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
+        call.messages().forEach(m -> add(params, m));
+        if (offerTools) {
+            call.tools().forEach(t -> params.addTool(tool(t)));
+        }
+        if (call.responseFormat() != null) {
+            params.responseFormat(responseFormat(call.responseFormat()));
+        }
+        return params;
     }
 
     private static void add(ChatCompletionCreateParams.Builder params, ChatMessage m) {

@@ -23,7 +23,17 @@ final class RetryPolicy {
         this.sleeper = sleeper;
     }
 
+    /** Told before each repetition: which attempt comes next (1 for the first retry), after what failure. */
+    @FunctionalInterface
+    interface OnRetry {
+        void retrying(int nextAttempt, ModelFailure failure, Duration wait);
+    }
+
     <T> T run(Supplier<T> call, Supplier<Instant> clock, Instant deadline) {
+        return run(call, clock, deadline, (next, failure, wait) -> { });
+    }
+
+    <T> T run(Supplier<T> call, Supplier<Instant> clock, Instant deadline, OnRetry onRetry) {
         for (int attempt = 0;; attempt++) {
             try {
                 return call.get();
@@ -37,6 +47,7 @@ final class RetryPolicy {
                 if (clock.get().plus(wait).isAfter(deadline)) {
                     throw failure;
                 }
+                onRetry.retrying(attempt + 1, failure, wait);
                 try {
                     sleeper.sleep(wait);
                 } catch (InterruptedException ie) {

@@ -201,7 +201,7 @@ class FaultPolicyTest {
     private ModelCallHandler handler(Clock clock, Sleeper sleeper, RateGate gate, QuotaBreaker quota, RequestLimiter limiter) {
         return new ModelCallHandler(new GuardedModel(new OpenAiChatModel(client), gate, quota, limiter, sleeper),
                 new RetryPolicy(2, Duration.ofMillis(500), Duration.ofSeconds(20), sleeper), clock,
-                new ModelCallHandler.Options("m", 3, null));
+                new ModelCallHandler.Options("m", 3, null), new HandlerIo.Events().publisher(clock));
     }
 
     /** Calls of equal size, so token counts per call are the same. */

@@ -21,6 +21,21 @@ final class HandlerIo {
                 Instant.parse("2026-11-26T08:00:00Z"));
     }
 
+    /** The turn events a handler published, in order (stored at once: the future is complete). */
+    static final class Events implements io.askflow.kafka.TurnEventPublisher.Sink {
+        final List<io.askflow.message.TurnEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.Future<?> send(String key, io.askflow.message.TurnEvent event) {
+            published.add(event);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        io.askflow.kafka.TurnEventPublisher publisher(java.time.Clock clock) {
+            return new io.askflow.kafka.TurnEventPublisher(this, clock);
+        }
+    }
+
     static Answer answerOf(List<Outgoing> out) {
         assertThat(out).hasSize(1);
         assertThat(out.get(0).topic()).isEqualTo(Topics.ANSWERS.name());

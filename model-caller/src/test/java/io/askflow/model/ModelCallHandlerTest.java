@@ -41,6 +41,7 @@ class ModelCallHandlerTest {
     private final SteppingClock clock = new SteppingClock(NOW);
     private final List<Duration> sleeps = clock.sleeps;
     private ModelCallHandler handler;
+    private final HandlerIo.Events events = new HandlerIo.Events();
 
     @BeforeEach
     void setUp() {
@@ -50,7 +51,7 @@ class ModelCallHandlerTest {
         ChatModel guarded = new GuardedModel(new OpenAiChatModel(client), new RateGate(clock),
                 new QuotaBreaker(clock, Duration.ofMinutes(5)), new RequestLimiter(0, 0, Duration.ofMinutes(1), clock, clock), clock);
         handler = new ModelCallHandler(guarded, new RetryPolicy(2, Duration.ofMillis(500), Duration.ofSeconds(20), clock),
-                clock, new ModelCallHandler.Options("default-model", 2, null));
+                clock, new ModelCallHandler.Options("default-model", 2, null), events.publisher(clock));
     }
 
     @AfterEach
