@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
+import io.askflow.message.ErrorCode;
 import io.askflow.message.HistoryMessage;
 import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
@@ -13,6 +14,8 @@ import io.askflow.message.MetadataKeys;
 import io.askflow.message.PromptRequest;
 import io.askflow.message.Usage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +65,14 @@ final class ChatCompletionsApi implements HttpApi.Door {
     private final int maxRequestBytes;
     private final List<String> models;
     private final Clock clock;
+    private final TurnEvents events;
+    private final Duration heartbeat;
 
     /** @param models what {@code ASKFLOW_MODELS} (or else {@code ASKFLOW_DEFAULT_MODEL}) offers every tenant */
     ChatCompletionsApi(Authenticator authenticator, HttpSubmitter submitter, AnswerBook answers, int maxRequestBytes,
-            List<String> models, Clock clock) {
+            List<String> models, Clock clock, TurnEvents events, Duration heartbeat) {
+        this.events = events;
+        this.heartbeat = heartbeat;
         this.authenticator = authenticator;
         this.submitter = submitter;
         this.answers = answers;
@@ -106,28 +116,26 @@ final class ChatCompletionsApi implements HttpApi.Door {
             send(anonymous, r.error, null);
         } catch (Exception e) {
             LOG.error("HTTP {} {} failed", ex.getRequestMethod(), path, e);
-            send(anonymous, OpenAiError.of(io.askflow.message.ErrorCode.INTERNAL,
+            send(anonymous, OpenAiError.of(ErrorCode.INTERNAL,
                     "The gateway failed to handle the request; it has been logged", null), null);
         }
     }
 
     private void complete(HttpCall call, Tenant tenant) throws Exception {
         Ask ask = parse(call.body(maxRequestBytes), call, tenant);
-        if (ask.stream()) {
-            throw OpenAiError.invalid("stream: true is not offered by this gateway yet", "stream");
-        }
         String fallbackId = UUID.randomUUID().toString();
         Admission.Result result = submitter.submit(call, Json.write(ask.request()), fallbackId);
         switch (result.verdict()) {
             case Verdict.Rejected r -> send(call, OpenAiError.of(r.code(), r.message(), param(r.message())),
                     ids(r.requestId(), r.conversationId()));
+            case Verdict.Accepted a when ask.stream() -> stream(call, ask, a.turn().requestId());
             case Verdict.Accepted a -> {
                 String requestId = a.turn().requestId();
                 Duration wait = Duration.between(clock.instant(), a.turn().deadline()).plus(DEADLINE_MARGIN);
                 Optional<Answer> answer = answers.await(call.tenantId(), requestId, wait,
                         stored -> !AnswerBook.isRejection(stored));
                 if (answer.isEmpty()) {
-                    send(call, OpenAiError.of(io.askflow.message.ErrorCode.DEADLINE_EXCEEDED,
+                    send(call, OpenAiError.of(ErrorCode.DEADLINE_EXCEEDED,
                             "No answer arrived before the turn's deadline " + a.turn().deadline(), null),
                             ids(requestId, result.conversationId()));
                 } else if (answer.get().error() != null) {
@@ -138,6 +146,104 @@ final class ChatCompletionsApi implements HttpApi.Door {
                     call.respond(200, completion(answer.get(), ask.model()));
                 }
             }
+        }
+    }
+
+    /**
+     * {@code stream: true}: the turn's events as {@code chat.completion.chunk}s. The first chunk
+     * carries the role, each delta its text, the last one {@code finish_reason} and askflow's extra
+     * field (with the committed answer's text), then the usage chunk if asked for, then
+     * {@code [DONE]}. A failed turn ends with OpenAI's in-stream {@code error} event instead.
+     */
+    private void stream(HttpCall call, Ask ask, String requestId) throws IOException, InterruptedException {
+        HttpExchange ex = call.exchange();
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        Object lock = new Object();
+        long created = clock.instant().getEpochSecond();
+        StreamedText text = new StreamedText();
+        write(out, lock, chunk(requestId, created, ask, Json.mapper().createObjectNode().put("role", "assistant").put("content", ""),
+                null));
+        try (TurnEvents.Subscription sub = events.follow(call.tenantId(), requestId, 0, (event, answer) -> {
+            switch (event.kind()) {
+                case DELTA -> {
+                    String fresh = text.delta(event.round(), event.text());
+                    if (!fresh.isEmpty()) {
+                        write(out, lock, chunk(requestId, created, ask, Json.mapper().createObjectNode().put("content", fresh),
+                                null));
+                    }
+                }
+                case RETRY -> text.retry(event.round());
+                case PROGRESS -> {
+                    // chat.completion.chunk has no place for progress; GET /v1/answers/{id}/events has it
+                }
+                case ANSWER -> finish(out, lock, requestId, created, ask, text, answer);
+            }
+        })) {
+            while (true) {
+                try {
+                    sub.done().get(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException idle) {
+                    write(out, lock, ": keep-alive\n\n");
+                } catch (ExecutionException listenerFailed) {
+                    return; // the client went away mid-stream
+                }
+            }
+        } catch (IOException clientGone) {
+            // nothing left to send to a client that closed the connection
+        }
+    }
+
+    private static void finish(OutputStream out, Object lock, String requestId, long created, Ask ask, StreamedText text,
+            Answer answer) throws IOException {
+        if (answer.error() != null) {
+            OpenAiError e = OpenAiError.of(answer.error().code(), answer.error().message(), null);
+            ObjectNode body = e.body();
+            body.set("askflow", ids(answer.requestId(), answer.conversationId()));
+            write(out, lock, "data: " + Json.writeString(body) + "\n\n");
+        } else {
+            String rest = text.rest(answer.text());
+            if (!rest.isEmpty()) {
+                write(out, lock, chunk(requestId, created, ask, Json.mapper().createObjectNode().put("content", rest), null));
+            }
+            ObjectNode last = chunkNode(requestId, created, ask, Json.mapper().createObjectNode(), "stop");
+            last.set("askflow", askflow(answer).put("text", answer.text()));
+            write(out, lock, "data: " + Json.writeString(last) + "\n\n");
+            if (ask.includeUsage()) {
+                ObjectNode usage = head(requestId, created, ask.model(), "chat.completion.chunk");
+                usage.putArray("choices");
+                usage.set("usage", usage(answer.usage()));
+                write(out, lock, "data: " + Json.writeString(usage) + "\n\n");
+            }
+        }
+        write(out, lock, "data: [DONE]\n\n");
+    }
+
+    private static String chunk(String requestId, long created, Ask ask, ObjectNode delta, String finishReason) {
+        return "data: " + Json.writeString(chunkNode(requestId, created, ask, delta, finishReason)) + "\n\n";
+    }
+
+    private static ObjectNode chunkNode(String requestId, long created, Ask ask, ObjectNode delta, String finishReason) {
+        ObjectNode chunk = head(requestId, created, ask.model(), "chat.completion.chunk");
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        choice.put("finish_reason", finishReason);
+        if (ask.includeUsage()) {
+            chunk.putNull("usage");
+        }
+        return chunk;
+    }
+
+    private static void write(OutputStream out, Object lock, String text) throws IOException {
+        synchronized (lock) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
         }
     }
 
@@ -337,13 +443,18 @@ final class ChatCompletionsApi implements HttpApi.Door {
     }
 
     static ObjectNode head(Answer a, String requestedModel, String object) {
-        ObjectNode root = Json.mapper().createObjectNode();
-        root.put("id", "chatcmpl-" + a.requestId());
-        root.put("object", object);
         Instant created = a.createdAt() != null ? a.createdAt() : Instant.now();
-        root.put("created", created.getEpochSecond());
-        root.put("model", a.model() != null ? a.model() : requestedModel);
+        ObjectNode root = head(a.requestId(), created.getEpochSecond(), a.model() != null ? a.model() : requestedModel, object);
         root.put("system_fingerprint", a.metadata() == null ? null : a.metadata().get(MetadataKeys.SYSTEM_FINGERPRINT));
+        return root;
+    }
+
+    static ObjectNode head(String requestId, long created, String model, String object) {
+        ObjectNode root = Json.mapper().createObjectNode();
+        root.put("id", "chatcmpl-" + requestId);
+        root.put("object", object);
+        root.put("created", created);
+        root.put("model", model);
         return root;
     }
 

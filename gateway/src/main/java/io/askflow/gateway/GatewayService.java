@@ -84,7 +84,8 @@ public final class GatewayService implements AutoCloseable {
             http = new HttpApi(config.get(Settings.HTTP_PORT), authenticator, admission, answers, submissions,
                     producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
                             new ChatCompletionsApi(authenticator, new HttpSubmitter(admission, producer), answers,
-                                    config.get(Settings.MAX_REQUEST_BYTES), models, clock),
+                                    config.get(Settings.MAX_REQUEST_BYTES), models, clock, turnEvents,
+                                    config.get(Settings.SSE_HEARTBEAT)),
                             new Console(),
                             new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
                             new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(

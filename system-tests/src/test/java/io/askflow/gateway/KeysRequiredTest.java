@@ -50,7 +50,7 @@ class KeysRequiredTest {
             Admission admission = new Admission(new RequestValidator(new RequestValidator.Limits(64 * 1024, 5_000,
                     Duration.ofMinutes(2)), tenants), submissions, Clock.systemUTC());
             HttpApi http = new HttpApi(0, new Authenticator(tenants), admission, new AnswerBook(db), submissions, producer,
-                    64 * 1024, List.of());
+                    64 * 1024, List.of(), null);
             try {
                 HttpClient client = HttpClient.newHttpClient();
                 URI base = URI.create("http://127.0.0.1:" + http.port());

@@ -8,17 +8,24 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
+import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
+import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.models.Model;
 import io.askflow.localmodel.ChatMessage;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Json;
 import io.askflow.testkit.ReceivedRequest;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +96,55 @@ class ChatCompletionsTest {
         List<ReceivedRequest> calls = modelCallsFor(prompt);
         assertThat(calls).hasSize(2);
         assertThat(calls.get(1).request().lastMessage().orElseThrow().hasRole("tool")).isTrue();
+    }
+
+    @Test
+    void aStreamedAnswerThatUsedAToolArrivesAsChunksThatAddUpToTheCommittedAnswer() throws Exception {
+        modelAsksForTheTimeThenAnswers();
+        String prompt = "What time is it, streamed? " + UUID.randomUUID();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        ChatCompletionAccumulator accumulated = ChatCompletionAccumulator.create();
+        try (StreamResponse<ChatCompletionChunk> stream = acme.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("scripted-model").addUserMessage(prompt)
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunk -> {
+                chunks.add(chunk);
+                accumulated.accumulate(chunk);
+            });
+        }
+        assertThat(chunks.getFirst().choices().getFirst().delta().role())
+                .hasValue(ChatCompletionChunk.Choice.Delta.Role.ASSISTANT);
+        String streamed = chunks.stream().flatMap(c -> c.choices().stream())
+                .map(c -> c.delta().content().orElse("")).collect(Collectors.joining());
+        assertThat(streamed).startsWith("It is ");
+        List<ChatCompletionChunk> withChoices = chunks.stream().filter(c -> !c.choices().isEmpty()).toList();
+        assertThat(withChoices.getLast().choices().getFirst().finishReason())
+                .hasValue(ChatCompletionChunk.Choice.FinishReason.STOP);
+        // include_usage: one last chunk without choices, with the turn's usage.
+        assertThat(chunks.getLast().choices()).isEmpty();
+        assertThat(chunks.getLast().usage()).hasValueSatisfying(u -> assertThat(u.totalTokens()).isPositive());
+        assertThat(accumulated.chatCompletion().choices().getFirst().message().content()).hasValue(streamed);
+
+        JsonValue extra = withChoices.getLast()._additionalProperties().get("askflow");
+        JsonNode askflow = Json.tree(ObjectMappers.jsonMapper().writeValueAsString(extra));
+        assertThat(askflow.path("toolRounds").asInt()).isEqualTo(1);
+        assertThat(askflow.path("text").asText()).isEqualTo(streamed);
+        // The deltas add up to the exactly-once answer on askflow.answers.
+        Http.Response committed = new Http(p.pipeline.httpPort(), RunningPipeline.ACME_KEY)
+                .get("/v1/answers/" + askflow.path("requestId").asText());
+        assertThat(committed.json().path("text").asText()).isEqualTo(streamed);
+        assertThat(modelCallsFor(prompt)).hasSize(2);
+    }
+
+    @Test
+    void aStreamedTurnThatFailsEndsWithOpenAisInStreamError() {
+        p.model.respondWith(req -> Reply.badRequest("the scripted model refuses", "messages"));
+        try (StreamResponse<ChatCompletionChunk> stream = acme.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model("scripted-model").addUserMessage("fail " + UUID.randomUUID())
+                        .build())) {
+            assertThatThrownBy(() -> stream.stream().forEach(chunk -> { }))
+                    .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.code()).hasValue("model_error"));
+        }
     }
 
     @Test

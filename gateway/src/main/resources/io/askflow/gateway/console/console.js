@@ -211,7 +211,8 @@ async function follow(view, requestId) {
     }
   }
   reader.cancel().catch(() => {});
-  if (!finished) await waitForAnswer(view, requestId);
+  // The answer event ends the stream; the committed answer (with its sources) is read from the answer book.
+  await waitForAnswer(view, requestId, !finished);
   return true;
 }
 
@@ -230,11 +231,10 @@ function onEvent(view, block) {
   } catch (e) {
     return false;
   }
-  const kind = event.kind || name;
+  const kind = name !== "message" ? name : event.kind;
   if (kind === "delta") {
     view.delta(event.text || "");
   } else if (kind === "answer") {
-    view.finish(event.answer || event);
     return true;
   } else {
     view.line(describe(kind, event));
@@ -242,16 +242,18 @@ function onEvent(view, block) {
   return false;
 }
 
+/** A progress or retry event as one line, e.g. "tool started: fetch_url https://example.com". */
 function describe(kind, event) {
-  const parts = [];
-  for (const field of ["stage", "step", "tool", "detail", "message"]) {
-    if (typeof event[field] === "string" && event[field]) parts.push(event[field]);
-  }
-  return (kind === "progress" ? "" : kind + ": ") + (parts.length ? parts.join(" ") : kind);
+  const what = kind === "retry" ? "retrying the model call" : (event.step || kind).replace(/_/g, " ");
+  const parts = [what];
+  if (typeof event.tool === "string" && event.tool) parts.push(event.tool);
+  if (typeof event.detail === "string" && event.detail) parts.push(event.detail);
+  if (kind === "progress" && event.step === "model_call") parts.push("(round " + ((event.round || 0) + 1) + ")");
+  return parts.join(" ");
 }
 
-async function waitForAnswer(view, requestId) {
-  view.line("waiting for the answer");
+async function waitForAnswer(view, requestId, announce) {
+  if (announce !== false) view.line("waiting for the answer");
   const response = await fetch("/v1/answers/" + encodeURIComponent(requestId) + "?wait=" + ANSWER_WAIT_SECONDS,
       { headers: headers() });
   if (response.status === 200) {
