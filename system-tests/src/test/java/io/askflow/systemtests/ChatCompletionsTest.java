@@ -167,6 +167,35 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void suppliedHistoryIsTrimmedToTheTokenBudgetNewestFirstAndNotSummarised() {
+        p.model.respondWith(req -> Reply.text("trimmed"));
+        String prompt = "And now? " + UUID.randomUUID();
+        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model("gpt-4o-mini");
+        List<String> earlier = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String text = "earlier message " + i + ": " + "lorem ipsum dolor sit amet ".repeat(6).strip();
+            earlier.add(text);
+            if (i % 2 == 0) {
+                params.addUserMessage(text);
+            } else {
+                params.addAssistantMessage(text);
+            }
+        }
+        int before = p.model.requests().size();
+        OpenAIClient tiny = sdk(RunningPipeline.TINY_KEY);
+        try {
+            tiny.chat().completions().create(params.addUserMessage(prompt).build());
+        } finally {
+            tiny.close();
+        }
+        assertThat(p.model.requests().size() - before).as("one model call: no summary of the caller's history").isEqualTo(1);
+        List<String> sent = modelCallsFor(prompt).getFirst().request().messages().stream().map(ChatMessage::text).toList();
+        List<String> history = sent.subList(1, sent.size() - 1);
+        assertThat(history).as("the tiny tenant's budget keeps some, not all").isNotEmpty().hasSizeLessThan(earlier.size());
+        assertThat(earlier).endsWith(history.toArray(String[]::new));
+    }
+
+    @Test
     void aNamedConversationUsesAskflowsStoredHistoryByFieldOrHeader() throws Exception {
         String conversation = "oai-" + UUID.randomUUID();
         p.model.respondWith(req -> Reply.text("answer to " + req.lastUserMessage().orElseThrow().text()));
