@@ -72,6 +72,10 @@ public final class Settings {
             "Most events kept for one turn; a turn with more is streamed as its final answer alone.");
     public static final Setting<Duration> SSE_HEARTBEAT = Setting.duration("ASKFLOW_SSE_HEARTBEAT", "PT15S",
             "How often an idle event stream gets a comment line, so proxies keep it open and a gone client is noticed.");
+    public static final Setting<String> GATEWAY_URL = Setting.string("ASKFLOW_GATEWAY_URL", "http://localhost:8080",
+            "The gateway ./askflow ask sends its prompt to.");
+    public static final Setting<String> API_KEY = Setting.secret("ASKFLOW_API_KEY",
+            "The API key ./askflow ask sends (never logged); unset, it asks as the anonymous tenant.");
 
     // --- Context ---------------------------------------------------------------------------
     public static final Setting<String> SYSTEM_INSTRUCTIONS = Setting.string("ASKFLOW_SYSTEM_INSTRUCTIONS",
@@ -174,7 +178,7 @@ public final class Settings {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
                 COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, TURN_EVENTS_KEEP, TURN_EVENTS_MAX_TURNS,
-                TURN_EVENTS_MAX_PER_TURN, SSE_HEARTBEAT, SYSTEM_INSTRUCTIONS,
+                TURN_EVENTS_MAX_PER_TURN, SSE_HEARTBEAT, GATEWAY_URL, API_KEY, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL,
                 OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODELS, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE,

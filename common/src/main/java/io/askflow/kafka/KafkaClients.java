@@ -57,7 +57,7 @@ public final class KafkaClients {
     public static KafkaProducer<String, byte[]> eventProducer(Config config, String clientId) {
         Map<String, Object> p = producerProps(config, clientId);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 31_000); // at least linger.ms + request.timeout.ms (30 s)
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000); // at least linger + request.timeout.ms (30 s)
         return new KafkaProducer<>(passThrough(config, p, ClientProperties.Kind.PRODUCER), new StringSerializer(), new ByteArraySerializer());
     }
 

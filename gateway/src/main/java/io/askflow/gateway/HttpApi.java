@@ -65,6 +65,7 @@ final class HttpApi implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final int maxRequestBytes;
     private final List<Routes> more;
+    /** Null where no turn events are read (a test's bare API): streams are then refused. */
     private final EventStream events;
 
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
@@ -137,7 +138,7 @@ final class HttpApi implements AutoCloseable {
             return true;
         }
         if (call.segments().size() == 4 && call.segment(0).equals("v1") && call.segment(1).equals("answers")
-                && call.segment(3).equals("events") && call.method().equals("GET")) {
+                && call.segment(3).equals("events") && call.method().equals("GET") && events != null) {
             long after = EventStream.lastEventId(call);
             if (!submissions.accepted(call.tenantId(), call.segment(2))) {
                 call.error(404, ErrorCode.INVALID_REQUEST, "No request with id " + call.segment(2) + " was accepted");
@@ -156,7 +157,7 @@ final class HttpApi implements AutoCloseable {
 
     private void submit(HttpCall call) throws Exception {
         Duration wait = waitParameter(call);
-        boolean stream = call.query("stream").map(v -> v.isEmpty() || v.equals("true")).orElse(false);
+        boolean stream = events != null && call.query("stream").map(v -> v.isEmpty() || v.equals("true")).orElse(false);
         byte[] body = readBounded(call.exchange().getRequestBody());
         Admission.Result result = new HttpSubmitter(admission, producer).submit(call, body, UUID.randomUUID().toString());
         switch (result.verdict()) {

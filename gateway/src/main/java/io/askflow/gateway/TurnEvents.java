@@ -134,6 +134,11 @@ public final class TurnEvents implements AutoCloseable {
             Map<TopicPartition, Long> ends = assign(List.of());
             long nextRecheck = System.nanoTime() + PARTITION_RECHECK.toNanos();
             while (running) {
+                if (consumer.assignment().isEmpty()) {
+                    Thread.sleep(IDLE_POLL.toMillis()); // the topic has no partitions yet
+                    ends = assign(List.of());
+                    continue;
+                }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(IDLE_POLL)) {
                     TurnEvent e;
                     try {
@@ -154,6 +159,8 @@ public final class TurnEvents implements AutoCloseable {
                     expire();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             if (running) {
                 LOG.error("The turn-event feed was woken unexpectedly", e);

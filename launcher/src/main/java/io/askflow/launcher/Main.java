@@ -5,7 +5,10 @@ import io.askflow.message.Answer;
 import io.askflow.message.Source;
 import io.askflow.service.StartupFailure;
 import java.io.PrintStream;
-import java.time.Duration;
+import io.askflow.config.Config;
+import io.askflow.config.Settings;
+import io.askflow.localmodel.LocalModel;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -27,8 +30,9 @@ public final class Main {
             switch (mode) {
                 case "demo" -> System.exit(demo(args.length > 1 ? args[1] : "What is today's date?", out, t0));
                 case "serve" -> serve(out, t0);
+                case "ask" -> System.exit(ask(args.length > 1 ? args[1] : "What is today's date?", out, t0));
                 default -> {
-                    System.err.println("usage: Main demo [prompt] | Main serve");
+                    System.err.println("usage: Main demo [prompt] | Main serve | Main ask prompt");
                     System.exit(2);
                 }
             }
@@ -38,16 +42,32 @@ public final class Main {
         }
     }
 
-    private static int demo(String prompt, PrintStream out, long t0) {
-        try (EmbeddedRun run = EmbeddedRun.start(System.getenv(), false);
-                PromptClient client = new PromptClient(run.config())) {
+    /** The whole pipeline started here, asked over its own HTTP API, so the answer prints as it streams. */
+    private static int demo(String prompt, PrintStream out, long t0) throws IOException, InterruptedException {
+        try (EmbeddedRun run = EmbeddedRun.start(System.getenv(), false)) {
             long ready = System.nanoTime();
             out.printf("askflow is up (%.1f s). Asking: %s%n", seconds(t0, ready), prompt);
-            String requestId = client.ask("demo-" + UUID.randomUUID(), prompt);
-            Optional<Answer> answer = client.await(requestId, Duration.ofMinutes(2));
+            Optional<StreamedAsk.Result> r = new StreamedAsk("http://127.0.0.1:" + run.httpPort(), null)
+                    .ask("demo-" + UUID.randomUUID(), prompt, out);
             long done = System.nanoTime();
-            return print(out, answer, run.usesLocalModel(), seconds(ready, done), seconds(t0, done));
+            return r.map(x -> print(out, x, run.usesLocalModel(), seconds(ready, done), seconds(t0, done))).orElse(1);
         }
+    }
+
+    /** {@code ./askflow ask}: a running serve (ASKFLOW_GATEWAY_URL) asked over HTTP, the answer printed as it streams. */
+    private static int ask(String prompt, PrintStream out, long t0) throws IOException, InterruptedException {
+        Config config = Config.fromEnv();
+        Optional<StreamedAsk.Result> r;
+        try {
+            r = new StreamedAsk(config.get(Settings.GATEWAY_URL), config.find(Settings.API_KEY).orElse(null))
+                    .ask(null, prompt, out);
+        } catch (java.net.ConnectException e) {
+            System.err.println("askflow: nothing answers at " + config.get(Settings.GATEWAY_URL)
+                    + ": start ./askflow serve, or set ASKFLOW_GATEWAY_URL to its HTTP API");
+            return 1;
+        }
+        double s = seconds(t0, System.nanoTime());
+        return r.map(x -> print(out, x, LocalModel.MODEL_NAME.equals(x.answer().model()), s, s)).orElse(1);
     }
 
     private static void serve(PrintStream out, long t0) throws InterruptedException {
@@ -76,15 +96,12 @@ public final class Main {
                 """, startSeconds, kafka, http, kafka, Topics.REQUESTS.name(), kafka, Topics.ANSWERS.name(), http);
     }
 
-    private static int print(PrintStream out, Optional<Answer> answer, boolean localModel, double turnSeconds,
+    private static int print(PrintStream out, StreamedAsk.Result streamed, boolean localModel, double turnSeconds,
             double totalSeconds) {
-        if (answer.isEmpty()) {
-            out.println("No answer within 2 minutes.");
-            return 1;
-        }
-        Answer a = answer.get();
-        out.println();
-        if (a.isOk()) {
+        Answer a = streamed.answer();
+        if (streamed.textPrinted()) {
+            // already on the screen, as it streamed
+        } else if (a.isOk()) {
             out.println(a.text());
         } else {
             out.println("error " + a.error().code().wire() + ": " + a.error().message());
@@ -93,7 +110,6 @@ public final class Main {
             out.printf("  [%d] %s%s%n", s.number(), s.title() == null ? "" : s.title() + " - ",
                     s.url() != null ? s.url() : s.documentId());
         }
-        out.println();
         out.printf("(model %s%s; %d tool round(s); turn %.2f s; %.1f s from start)%n", a.model(),
                 localModel ? ": askflow's offline local model, NOT GPT" : "", a.toolRounds(), turnSeconds, totalSeconds);
         return a.isOk() ? 0 : 1;

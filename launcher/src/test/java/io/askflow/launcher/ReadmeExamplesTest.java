@@ -262,6 +262,10 @@ class ReadmeExamplesTest {
         if (kafka != null) {
             env.put("ASKFLOW_KAFKA_BOOTSTRAP_SERVERS", kafka); // for ./askflow dead-letters, which reads it
         }
+        String http = addresses.get("localhost:" + EmbeddedRun.HTTP_PORT);
+        if (http != null) {
+            env.put("ASKFLOW_GATEWAY_URL", "http://" + http); // for ./askflow ask, which reads it
+        }
         return pb.start();
     }
 

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -148,8 +149,17 @@ public final class ChatCompletionsServer implements AutoCloseable {
         exchange.getResponseHeaders().set("x-request-id", ToolCall.newId("req_"));
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
-        for (ObjectNode chunk : renderer.chunks(request, reply)) {
-            out.write(("data: " + MAPPER.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        List<ObjectNode> chunks = renderer.chunks(request, reply);
+        Reply.Streamed streamed = reply instanceof Reply.Streamed st ? st : null;
+        int content = streamed == null ? 0 : CompletionRenderer.contentChunks(streamed);
+        for (int i = 0; i < chunks.size(); i++) {
+            if (streamed != null && i >= 2 && i <= content && !pause(streamed.tokenDelay())) {
+                return;
+            }
+            if (streamed != null && streamed.breakAfter() >= 0 && i > streamed.breakAfter()) {
+                return; // cut off mid-stream: no finish reason, no [DONE]
+            }
+            out.write(("data: " + MAPPER.writeValueAsString(chunks.get(i)) + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));

@@ -31,6 +31,9 @@ final class CompletionRenderer {
     }
 
     ObjectNode completion(ChatRequest request, Reply reply) {
+        if (reply instanceof Reply.Streamed s) {
+            return completion(request, s.reply());
+        }
         ObjectNode root = header("chat.completion");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -55,6 +58,7 @@ final class CompletionRenderer {
                 choice.put("finish_reason", "tool_calls");
             }
             case Reply.Error e -> throw new IllegalArgumentException("Errors are not completions");
+            case Reply.Streamed s -> throw new AssertionError("unwrapped above");
         }
         message.putArray("annotations");
         choice.putNull("logprobs");
@@ -62,13 +66,16 @@ final class CompletionRenderer {
         return root;
     }
 
-    /** The chunk sequence, without the terminating {@code [DONE]} which is not JSON. */
+    /**
+     * The chunk sequence, without the terminating {@code [DONE]} which is not JSON. Of a
+     * {@link Reply.Streamed}, chunk 0 is the role chunk and chunks 1.. up to {@code contentChunks}
+     * the content, then the finish and usage chunks.
+     */
     List<ObjectNode> chunks(ChatRequest request, Reply reply) {
-        List<ObjectNode> chunks = new ArrayList<>();
-        ObjectNode role = delta(chunks, request);
-        role.put("role", "assistant");
-        role.put("content", "");
-        role.putNull("refusal");
+        if (reply instanceof Reply.Streamed s) {
+            return streamedChunks(request, s);
+        }
+        List<ObjectNode> chunks = roleChunk(request);
         String finishReason;
         switch (reply) {
             case Reply.Text t -> {
@@ -92,7 +99,81 @@ final class CompletionRenderer {
                 finishReason = "tool_calls";
             }
             case Reply.Error e -> throw new IllegalArgumentException("Errors are not streamed");
+            case Reply.Streamed s -> throw new AssertionError("handled above");
         }
+        finish(chunks, request, reply, finishReason);
+        return chunks;
+    }
+
+    /** How many chunks of {@link #chunks} carry content (after the role chunk). */
+    static int contentChunks(Reply.Streamed s) {
+        return switch (s.reply()) {
+            case Reply.Text t -> words(t.content()).size();
+            case Reply.ToolCalls c -> c.calls().stream().mapToInt(x -> 1 + pieces(x.arguments()).size()).sum();
+            default -> 0;
+        };
+    }
+
+    private List<ObjectNode> streamedChunks(ChatRequest request, Reply.Streamed s) {
+        List<ObjectNode> chunks = roleChunk(request);
+        String finishReason;
+        if (s.reply() instanceof Reply.Text t) {
+            for (String word : words(t.content())) {
+                delta(chunks, request).put("content", word);
+            }
+            finishReason = t.finishReason();
+        } else {
+            List<ToolCall> calls = ((Reply.ToolCalls) s.reply()).calls();
+            List<List<String>> pieces = calls.stream().map(c -> pieces(c.arguments())).toList();
+            int[] next = new int[calls.size()];
+            // Each call's first chunk (id, name, no arguments yet), then the pieces of all calls, round-robin by index.
+            for (int i = 0; i < calls.size(); i++) {
+                ObjectNode first = delta(chunks, request).putArray("tool_calls").addObject();
+                first.put("index", i).put("id", calls.get(i).id()).put("type", "function");
+                first.putObject("function").put("name", calls.get(i).name()).put("arguments", "");
+            }
+            boolean more = true;
+            while (more) {
+                more = false;
+                for (int i = 0; i < calls.size(); i++) {
+                    if (next[i] < pieces.get(i).size()) {
+                        ObjectNode part = delta(chunks, request).putArray("tool_calls").addObject();
+                        part.put("index", i);
+                        part.putObject("function").put("arguments", pieces.get(i).get(next[i]++));
+                        more = true;
+                    }
+                }
+            }
+            finishReason = "tool_calls";
+        }
+        finish(chunks, request, s.reply(), finishReason);
+        return chunks;
+    }
+
+    /** Words with their leading whitespace, as a tokenizer roughly cuts text. */
+    static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*\\S+|\\s+$").matcher(text);
+        while (m.find()) {
+            words.add(m.group());
+        }
+        return words;
+    }
+
+    private static List<String> pieces(String arguments) {
+        List<String> pieces = new ArrayList<>();
+        for (int i = 0; i < arguments.length(); i += Reply.Streamed.ARGUMENT_PIECE) {
+            int end = Math.min(arguments.length(), i + Reply.Streamed.ARGUMENT_PIECE);
+            if (end < arguments.length() && Character.isHighSurrogate(arguments.charAt(end - 1))) {
+                end++;
+            }
+            pieces.add(arguments.substring(i, end));
+            i = end - Reply.Streamed.ARGUMENT_PIECE;
+        }
+        return pieces;
+    }
+
+    private void finish(List<ObjectNode> chunks, ChatRequest request, Reply reply, String finishReason) {
         ObjectNode last = chunk(request);
         ObjectNode choice = last.putArray("choices").addObject();
         choice.put("index", 0);
@@ -106,7 +187,6 @@ final class CompletionRenderer {
             usage.set("usage", usage(request, reply));
             chunks.add(usage);
         }
-        return chunks;
     }
 
     ObjectNode error(Reply.Error e) {
@@ -117,6 +197,16 @@ final class CompletionRenderer {
         error.put("param", e.param());
         error.put("code", e.code());
         return root;
+    }
+
+    /** The first chunk OpenAI sends: the role, empty content. */
+    private List<ObjectNode> roleChunk(ChatRequest request) {
+        List<ObjectNode> chunks = new ArrayList<>();
+        ObjectNode role = delta(chunks, request);
+        role.put("role", "assistant");
+        role.put("content", "");
+        role.putNull("refusal");
+        return chunks;
     }
 
     private ObjectNode delta(List<ObjectNode> chunks, ChatRequest request) {

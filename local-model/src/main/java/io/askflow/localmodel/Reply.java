@@ -14,7 +14,7 @@ import java.util.Objects;
  * <p>Every variant carries a {@link #delay()} the server waits before answering, which is how
  * timeouts and slow models are simulated without touching the client.
  */
-public sealed interface Reply permits Reply.Text, Reply.ToolCalls, Reply.Error {
+public sealed interface Reply permits Reply.Text, Reply.ToolCalls, Reply.Error, Reply.Streamed {
 
     Duration delay();
 
@@ -79,6 +79,45 @@ public sealed interface Reply permits Reply.Text, Reply.ToolCalls, Reply.Error {
         public Error withCode(String newCode) {
             return new Error(status, message, type, param, newCode, headers, delay);
         }
+    }
+
+    /**
+     * A text or tool-call reply that, when the request streams, arrives as a model writes it: text
+     * one word (token) per chunk, tool-call arguments in pieces of {@link #ARGUMENT_PIECE} characters
+     * with the pieces of parallel calls interleaved, and {@code tokenDelay} before every content
+     * chunk but the first. {@code breakAfter} of zero or more cuts the stream after that many
+     * content chunks, without a finish reason or {@code [DONE]}: a model failing mid-stream. A
+     * request that does not stream gets the whole reply at once, as from {@code reply} itself.
+     */
+    record Streamed(Reply reply, Duration tokenDelay, int breakAfter) implements Reply {
+        public static final int ARGUMENT_PIECE = 5;
+
+        public Streamed {
+            if (!(reply instanceof Text) && !(reply instanceof ToolCalls)) {
+                throw new IllegalArgumentException("Only text and tool-call replies stream: " + reply);
+            }
+            tokenDelay = nonNegative(tokenDelay);
+        }
+
+        @Override
+        public Duration delay() {
+            return reply.delay();
+        }
+
+        @Override
+        public Streamed withDelay(Duration delay) {
+            return new Streamed(reply.withDelay(delay), tokenDelay, breakAfter);
+        }
+
+        /** The same stream, cut after {@code chunks} content chunks. */
+        public Streamed breakingAfter(int chunks) {
+            return new Streamed(reply, tokenDelay, chunks);
+        }
+    }
+
+    /** {@code reply} streamed token by token, {@code tokenDelay} apart. */
+    static Streamed streamed(Reply reply, Duration tokenDelay) {
+        return new Streamed(reply, tokenDelay, -1);
     }
 
     static Text text(String content) {

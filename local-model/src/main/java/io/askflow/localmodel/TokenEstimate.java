@@ -29,6 +29,7 @@ public final class TokenEstimate {
             case Reply.Text t -> of(t.content());
             case Reply.ToolCalls c -> c.calls().stream().mapToLong(x -> of(x.name()) + of(x.arguments())).sum();
             case Reply.Error e -> 0;
+            case Reply.Streamed s -> completion(s.reply());
         };
     }
 }

@@ -13,6 +13,7 @@ import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
 import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
+import io.askflow.message.TurnEvent;
 import io.askflow.openai.OpenAiClients;
 import io.askflow.testkit.ScriptedModelServer;
 import io.askflow.tool.BuiltinTools;
@@ -205,6 +206,81 @@ class ModelCallHandlerTest {
         Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
         assertThat(a.text()).isEqualTo("fast");
         assertThat(sleeps).hasSize(1);
+    }
+
+    // --- streaming and turn events --------------------------------------------------------------
+
+    @Test
+    void aStreamedReplyIsPublishedAsDeltasThatConcatenateToTheAnswerAfterAModelCallProgressEvent() {
+        server.enqueue(Reply.streamed(Reply.text("Today is Tuesday, 1 December 2026."), Duration.ofMillis(2)));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(server.requests().get(0).request().stream()).isTrue();
+        assertThat(server.requests().get(0).request().includeUsage()).isTrue();
+        assertThat(a.text()).isEqualTo("Today is Tuesday, 1 December 2026.");
+        assertThat(a.usage().totalTokens()).as("usage from the stream's last chunk").isPositive();
+        List<TurnEvent> published = events.published;
+        assertThat(published.getFirst().kind()).isEqualTo(TurnEvent.Kind.PROGRESS);
+        assertThat(published.getFirst().step()).isEqualTo(TurnEvent.Step.MODEL_CALL);
+        assertThat(published.getLast().kind()).isEqualTo(TurnEvent.Kind.ANSWER);
+        assertThat(published.getLast().text()).isEqualTo(a.text());
+        List<TurnEvent> deltas = published.stream().filter(e -> e.kind() == TurnEvent.Kind.DELTA).toList();
+        assertThat(deltas).hasSizeGreaterThan(3);
+        assertThat(deltas.stream().map(TurnEvent::text).reduce("", String::concat)).isEqualTo(a.text());
+        assertIncreasing(published);
+    }
+
+    @Test
+    void parallelToolCallsInterleavedOverManyChunksAreAssembledByIndex() {
+        server.enqueue(Reply.streamed(Reply.toolCalls(
+                io.askflow.localmodel.ToolCall.of("fetch_url", "{\"url\":\"https://example.com/a-long-path\"}"),
+                io.askflow.localmodel.ToolCall.of("current_time", "{\"timeZone\":\"Europe/Berlin\"}")), Duration.ZERO));
+        List<Outgoing> out = handler.handle(in(call(0, NOW.plusSeconds(60))));
+        ModelCall next = Topics.TOOL_CALLS.decode(out.get(0).value());
+        List<io.askflow.message.ToolCall> calls = next.lastMessage().toolCalls();
+        assertThat(calls).extracting(io.askflow.message.ToolCall::name).containsExactly("fetch_url", "current_time");
+        assertThat(calls.get(0).arguments()).isEqualTo("{\"url\":\"https://example.com/a-long-path\"}");
+        assertThat(calls.get(1).arguments()).isEqualTo("{\"timeZone\":\"Europe/Berlin\"}");
+        assertThat(calls).allSatisfy(c -> assertThat(c.id()).startsWith("call_"));
+        assertThat(calls.get(0).id()).isNotEqualTo(calls.get(1).id());
+        assertThat(out.get(0).headers()).containsEntry(io.askflow.kafka.HeaderKeys.TURN_EVENT_SEQ,
+                Long.toString(events.published.getLast().seq()));
+    }
+
+    @Test
+    void aStreamCutOffMidReplyIsRetriedWithARetryEventAndTheAnswerIsTheRetriedAttemptsText() {
+        server.enqueue(Reply.streamed(Reply.text("This first attempt breaks off somewhere in the middle"), Duration.ZERO)
+                .breakingAfter(3), Reply.streamed(Reply.text("The second attempt is whole."), Duration.ZERO));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.text()).isEqualTo("The second attempt is whole.");
+        assertThat(server.requests()).hasSize(2);
+        List<TurnEvent> published = events.published;
+        int retry = published.stream().map(TurnEvent::kind).toList().indexOf(TurnEvent.Kind.RETRY);
+        assertThat(retry).as("a retry event").isPositive();
+        assertThat(published.get(retry).attempt()).isEqualTo(1);
+        assertThat(published.get(retry).detail()).contains("stream ended before its reply was complete");
+        String before = published.subList(0, retry).stream().filter(e -> e.kind() == TurnEvent.Kind.DELTA)
+                .map(TurnEvent::text).reduce("", String::concat);
+        String after = published.subList(retry, published.size()).stream().filter(e -> e.kind() == TurnEvent.Kind.DELTA)
+                .map(TurnEvent::text).reduce("", String::concat);
+        assertThat(before).isEqualTo("This first attempt");
+        assertThat(after).isEqualTo(a.text());
+        assertThat(published.get(retry + 1).step()).isEqualTo(TurnEvent.Step.MODEL_CALL);
+        assertIncreasing(published);
+    }
+
+    @Test
+    void aRateLimitBeforeTheFirstChunkIsRetriedAsBeforeWithARetryEvent() {
+        server.enqueue(Reply.rateLimited(Duration.ofSeconds(2)), Reply.streamed(Reply.text("after the wait"), Duration.ZERO));
+        Answer a = answerOf(handler.handle(in(call(0, NOW.plusSeconds(60)))));
+        assertThat(a.text()).isEqualTo("after the wait");
+        assertThat(events.published).filteredOn(e -> e.kind() == TurnEvent.Kind.RETRY).singleElement()
+                .satisfies(e -> assertThat(e.detail()).contains("rate limited"));
+    }
+
+    private static void assertIncreasing(List<TurnEvent> published) {
+        for (int i = 1; i < published.size(); i++) {
+            assertThat(published.get(i).seq()).as("seq of event %d", i).isGreaterThan(published.get(i - 1).seq());
+        }
     }
 
     private static ModelCall call(int round, Instant deadline) {

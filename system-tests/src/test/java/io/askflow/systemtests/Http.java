@@ -46,6 +46,15 @@ final class Http {
         return send(builder(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** An open Server-Sent Events stream; {@code status} tells whether it is one. */
+    SseStream stream(String method, String path, String jsonBody, String... headers) throws Exception {
+        HttpRequest.Builder b = builder(path, headers).header("Accept", "text/event-stream");
+        b = jsonBody == null ? b.GET() : b.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        HttpResponse<java.io.InputStream> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        return new SseStream(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
     private HttpRequest.Builder builder(String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(90));

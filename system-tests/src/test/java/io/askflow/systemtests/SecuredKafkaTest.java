@@ -154,7 +154,7 @@ class SecuredKafkaTest {
     void theBackendIsRefusedWritingAnyTopicButRequestsAndDocuments() throws Exception {
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(as(BACKEND), "forger")) {
             for (TopicSpec<?> topic : List.of(Topics.TURNS, Topics.MODEL_CALLS, Topics.TOOL_CALLS, Topics.ANSWERS,
-                    Topics.JOB_EVENTS, Topics.DELETIONS, Topics.DEAD_LETTERS)) {
+                    Topics.JOB_EVENTS, Topics.DELETIONS, Topics.DEAD_LETTERS, Topics.ANSWER_DELTAS)) {
                 assertRefusedWriting(producer, topic);
             }
             // The same producer may write what a backend submits: the refusals above were about the topics.
@@ -223,18 +223,19 @@ class SecuredKafkaTest {
      */
     private static List<AclBinding> acls() {
         List<AclBinding> acls = new ArrayList<>();
-        service(acls, GATEWAY, GatewayService.GROUP, List.of(Topics.REQUESTS, Topics.DOCUMENTS, Topics.ANSWERS),
+        service(acls, GATEWAY, GatewayService.GROUP, List.of(Topics.REQUESTS, Topics.DOCUMENTS, Topics.ANSWERS,
+                        Topics.ANSWER_DELTAS),
                 List.of(Topics.TURNS, Topics.ANSWERS, Topics.JOB_EVENTS, Topics.DELETIONS, Topics.DEAD_LETTERS));
         service(acls, CONTEXT_BUILDER, ContextBuilderService.GROUP, List.of(Topics.TURNS, Topics.ANSWERS, Topics.DELETIONS),
                 List.of(Topics.MODEL_CALLS, Topics.ANSWERS, Topics.DEAD_LETTERS));
         service(acls, MODEL_CALLER, ModelCallerService.GROUP, List.of(Topics.MODEL_CALLS),
-                List.of(Topics.TOOL_CALLS, Topics.ANSWERS, Topics.DEAD_LETTERS));
+                List.of(Topics.TOOL_CALLS, Topics.ANSWERS, Topics.DEAD_LETTERS, Topics.ANSWER_DELTAS));
         service(acls, TOOL_RUNNER, ToolRunnerService.GROUP, List.of(Topics.TOOL_CALLS),
-                List.of(Topics.MODEL_CALLS, Topics.ANSWERS, Topics.DEAD_LETTERS));
+                List.of(Topics.MODEL_CALLS, Topics.ANSWERS, Topics.DEAD_LETTERS, Topics.ANSWER_DELTAS));
         for (TopicSpec<?> t : List.of(Topics.REQUESTS, Topics.DOCUMENTS)) {
             acls.add(allow(BACKEND, ResourceType.TOPIC, t.name(), PatternType.LITERAL, AclOperation.WRITE));
         }
-        for (TopicSpec<?> t : List.of(Topics.ANSWERS, Topics.JOB_EVENTS)) {
+        for (TopicSpec<?> t : List.of(Topics.ANSWERS, Topics.JOB_EVENTS, Topics.ANSWER_DELTAS)) {
             acls.add(allow(BACKEND, ResourceType.TOPIC, t.name(), PatternType.LITERAL, AclOperation.READ));
         }
         return acls;

@@ -3,10 +3,13 @@ package io.askflow.tools;
 import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.MetadataKeys;
 import io.askflow.message.ModelCall;
+import io.askflow.message.ToolCall;
+import io.askflow.message.TurnEvent;
 import io.askflow.message.ToolSpec;
 import io.askflow.tools.spi.ToolBudget;
 import io.askflow.tools.spi.ToolContext;
@@ -31,14 +34,23 @@ final class ToolCallHandler {
     private final ToolExecutor executor;
     private final ToolBudget budget;
     private final Clock clock;
+    private final TurnEventPublisher events;
 
-    ToolCallHandler(ToolExecutor executor, ToolBudget budget, Clock clock) {
+    ToolCallHandler(ToolExecutor executor, ToolBudget budget, Clock clock, TurnEventPublisher events) {
         this.executor = executor;
         this.budget = budget;
         this.clock = clock;
+        this.events = events;
     }
 
+    /** Runs the round, publishing each tool's start and finish as turn events, and hands the turn on with their seq. */
     List<Outgoing> handle(Incoming<ModelCall> in) throws InterruptedException {
+        TurnEventPublisher.Scope scope = events.scope(in);
+        List<Outgoing> out = handle(in, scope);
+        return out.stream().map(o -> o.topic().equals(Topics.ANSWERS.name()) ? o : scope.handOn(o)).toList();
+    }
+
+    private List<Outgoing> handle(Incoming<ModelCall> in, TurnEventPublisher.Scope scope) throws InterruptedException {
         ModelCall call = in.value();
         if (call.messages().isEmpty() || !call.lastMessage().requestsTools()) {
             LOG.warn("Turn {} at {} asks for no tools", call.requestId(), in.coordinates());
@@ -55,8 +67,13 @@ final class ToolCallHandler {
                 call.conversationId());
         Set<String> offered = call.tools().stream().map(ToolSpec::name).collect(Collectors.toSet());
         ToolBudget.Decision decision = budget.decide(call.messages(), executor::usesWeb);
-        ToolExecutor.Round round = executor.run(call.lastMessage().toolCalls(), offered, decision.refused(), ctx,
-                call.sources(), callTimeout);
+        List<ToolCall> calls = call.lastMessage().toolCalls();
+        calls.forEach(c -> scope.progress(call.round(), 0, TurnEvent.Step.TOOL_STARTED, c.name(), ToolProgress.started(c)));
+        ToolExecutor.Round round = executor.run(calls, offered, decision.refused(), ctx, call.sources(), callTimeout);
+        for (int i = 0; i < calls.size(); i++) {
+            scope.progress(call.round(), 0, TurnEvent.Step.TOOL_FINISHED, calls.get(i).name(),
+                    ToolProgress.finished(round.results().get(i)));
+        }
         ModelCall next = call.nextRound(round.results(), round.sources());
         if (decision.exhausted() != null) {
             LOG.info("Turn {}: {} exhausted; refused {} call(s), asking for a final answer", call.requestId(),

@@ -28,6 +28,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.service.Startup;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -45,6 +46,7 @@ public final class ToolRunnerService implements AutoCloseable {
     private final HttpClient searchHttp;
     private final HikariDataSource db;
     private final Runner runner;
+    private final TurnEventPublisher events;
 
     private ToolRunnerService(Config config, Clock clock) {
         TopicInitializer.ensureTopics(config);
@@ -61,7 +63,8 @@ public final class ToolRunnerService implements AutoCloseable {
             ToolCallHandler handler = new ToolCallHandler(
                     new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
                     new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
-                            config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
+                            config.get(Settings.MAX_FETCHES_PER_TURN))), clock,
+                    events = parts.add(TurnEventPublisher.create(config, GROUP + "-events", clock)));
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start());
             parts.keep();
@@ -106,6 +109,7 @@ public final class ToolRunnerService implements AutoCloseable {
     @Override
     public void close() {
         runner.close();
+        events.close();
         searchHttp.close();
         db.close();
     }

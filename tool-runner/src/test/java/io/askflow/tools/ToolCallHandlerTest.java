@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import io.askflow.kafka.TurnEventPublisher;
+import io.askflow.message.TurnEvent;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +34,13 @@ class ToolCallHandlerTest {
     private static final Instant NOW = Instant.parse("2026-11-26T08:33:02Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
+    private final List<TurnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ToolCallHandler handler = new ToolCallHandler(
             new ToolExecutor(new ToolRegistry(List.of(new CurrentTimeTool(CLOCK))), Duration.ofSeconds(5), 8000),
-            new ToolBudget(new ToolBudget.Limits(8, 10)), CLOCK);
+            new ToolBudget(new ToolBudget.Limits(8, 10)), CLOCK, new TurnEventPublisher((key, event) -> {
+                events.add(event);
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }, CLOCK));
 
     private static ModelCall turn(Instant deadline, ChatMessage last) {
         return ModelCall.builder().envelope(Envelope.builder().requestId("req-1").tenantId("tenant-1")
@@ -46,6 +52,34 @@ class ToolCallHandlerTest {
 
     private static Incoming<ModelCall> in(ModelCall call) {
         return new Incoming<>(Topics.TOOL_CALLS.name(), 0, 7, call.conversationId(), call, new RecordHeaders(), NOW);
+    }
+
+    @Test
+    void eachToolsStartAndFinishArePublishedAndTheNextRoundCarriesTheirSeqAboveTheIncomingOne() throws Exception {
+        ModelCall call = turn(NOW.plusSeconds(60), ChatMessage.assistantCalling(null, List.of(
+                new ToolCall("call_1", "current_time", "{}"),
+                new ToolCall("call_2", "fetch_url", "{\"url\":\"https://example.com/page\"}"))));
+        // The model-caller's events reached a seq far above this host's (fixed, 2026) clock.
+        long floor = NOW.plusSeconds(3600).toEpochMilli() * 1000;
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(io.askflow.kafka.HeaderKeys.TURN_EVENT_SEQ, Long.toString(floor).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        List<Outgoing> out = handler.handle(new Incoming<>(Topics.TOOL_CALLS.name(), 0, 7, call.conversationId(), call, headers, NOW));
+
+        assertThat(events).extracting(TurnEvent::step, TurnEvent::tool).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(TurnEvent.Step.TOOL_STARTED, "current_time"),
+                org.assertj.core.groups.Tuple.tuple(TurnEvent.Step.TOOL_STARTED, "fetch_url"),
+                org.assertj.core.groups.Tuple.tuple(TurnEvent.Step.TOOL_FINISHED, "current_time"),
+                org.assertj.core.groups.Tuple.tuple(TurnEvent.Step.TOOL_FINISHED, "fetch_url"));
+        assertThat(events.get(1).detail()).isEqualTo("https://example.com/page");
+        assertThat(events.get(3).detail()).startsWith("error: ");
+        assertThat(events).allSatisfy(e -> assertThat(e.kind()).isEqualTo(TurnEvent.Kind.PROGRESS));
+        assertThat(events.get(0).seq()).isGreaterThan(floor);
+        for (int i = 1; i < events.size(); i++) {
+            assertThat(events.get(i).seq()).isGreaterThan(events.get(i - 1).seq());
+        }
+        assertThat(out.get(0).headers()).containsEntry(io.askflow.kafka.HeaderKeys.TURN_EVENT_SEQ,
+                Long.toString(events.get(3).seq()));
     }
 
     @Test
