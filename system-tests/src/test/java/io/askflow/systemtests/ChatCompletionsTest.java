@@ -23,6 +23,7 @@ import io.askflow.localmodel.ChatMessage;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Json;
 import io.askflow.testkit.ReceivedRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -100,7 +101,11 @@ class ChatCompletionsTest {
 
     @Test
     void aStreamedAnswerThatUsedAToolArrivesAsChunksThatAddUpToTheCommittedAnswer() throws Exception {
-        modelAsksForTheTimeThenAnswers();
+        p.model.respondWith(req -> {
+            ChatMessage last = req.lastMessage().orElseThrow();
+            return last.hasRole("tool") ? Reply.streamed(Reply.text("It is " + last.text()), Duration.ofMillis(5))
+                    : Reply.toolCall("current_time", "{}");
+        });
         String prompt = "What time is it, streamed? " + UUID.randomUUID();
         List<ChatCompletionChunk> chunks = new ArrayList<>();
         ChatCompletionAccumulator accumulated = ChatCompletionAccumulator.create();
@@ -117,6 +122,9 @@ class ChatCompletionsTest {
         String streamed = chunks.stream().flatMap(c -> c.choices().stream())
                 .map(c -> c.delta().content().orElse("")).collect(Collectors.joining());
         assertThat(streamed).startsWith("It is ");
+        assertThat(chunks.stream().filter(c -> !c.choices().isEmpty()
+                && c.choices().getFirst().delta().content().filter(t -> !t.isEmpty()).isPresent()))
+                .as("the text came in several chunks").hasSizeGreaterThan(2);
         List<ChatCompletionChunk> withChoices = chunks.stream().filter(c -> !c.choices().isEmpty()).toList();
         assertThat(withChoices.getLast().choices().getFirst().finishReason())
                 .hasValue(ChatCompletionChunk.Choice.FinishReason.STOP);

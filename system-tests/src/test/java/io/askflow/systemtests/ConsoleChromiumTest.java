@@ -48,7 +48,9 @@ class ConsoleChromiumTest {
                 return Reply.toolCall("current_time", "{}");
             }
             ChatMessage time = req.lastMessage().orElseThrow();
-            return Reply.text("The door is green [1]. <img src=x onerror=\"document.title='pwned'\"> Checked: " + time.text());
+            // Streamed a word at a time, so the page shows the answer growing before it is complete.
+            return Reply.streamed(Reply.text("The door is green [1]. <img src=x onerror=\"document.title='pwned'\"> Checked: "
+                    + time.text()), Duration.ofMillis(40));
         });
         String base = "http://127.0.0.1:" + p.pipeline.httpPort() + "/";
         HttpResponse<String> index = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base)).build(),
@@ -63,6 +65,11 @@ class ConsoleChromiumTest {
             chromium.type("#api-key", RunningPipeline.ACME_KEY);
             chromium.click("#new-conversation");
             chromium.type("#prompt", "What colour is the door at " + url + ", and what time is it?");
+            // Every text the answer shows on its way, to see it stream in rather than appear at once.
+            chromium.evaluate("window.seen = []; new MutationObserver(() => {"
+                    + " const a = document.querySelector('#transcript .turn:last-child .answer');"
+                    + " if (a && a.textContent && window.seen[window.seen.length - 1] !== a.textContent) window.seen.push(a.textContent);"
+                    + " }).observe(document.getElementById('transcript'), {subtree: true, childList: true, characterData: true})");
             chromium.click("#send");
             chromium.awaitTrue(TURN_JS + "?.dataset.state === 'done' || " + TURN_JS + "?.dataset.state === 'error'",
                     TURN, "the streamed answer");
@@ -77,8 +84,15 @@ class ConsoleChromiumTest {
             assertThat(turn.path("answer").asText()).startsWith("The door is green [1]. <img src=x");
             assertThat(turn.path("images").asInt()).as("the model's markup is shown, not run").isZero();
             assertThat(turn.path("title").asText()).isEqualTo("askflow console");
+            String answer = turn.path("answer").asText();
+            String[] seen = Json.mapper().convertValue(chromium.evaluate("window.seen"), String[].class);
+            assertThat(seen).as("the answer grew in several steps").hasSizeGreaterThan(2)
+                    .allSatisfy(text -> assertThat(answer).startsWith(text));
+            assertThat(seen[0]).hasSizeLessThan(answer.length());
             assertThat(Json.mapper().convertValue(turn.path("progress"), String[].class))
-                    .anySatisfy(line -> assertThat(line).contains("model call"));
+                    .anySatisfy(line -> assertThat(line).contains("model call"))
+                    .anySatisfy(line -> assertThat(line).isEqualTo("tool started fetch_url " + url))
+                    .anySatisfy(line -> assertThat(line).startsWith("tool finished current_time"));
             assertThat(turn.path("links")).hasSize(1);
             assertThat(turn.path("links").get(0).path("href").asText()).isEqualTo(url);
             assertThat(turn.path("links").get(0).path("number").asInt()).isEqualTo(1);
