@@ -46,7 +46,7 @@ final class ChatCompletionsApi implements HttpApi.Door {
     private static final Logger LOG = LoggerFactory.getLogger(ChatCompletionsApi.class);
     static final String CONVERSATION_FIELD = "askflow_conversation_id";
     static final String CONVERSATION_HEADER = "X-Askflow-Conversation-Id";
-    /** Optional: makes a retried call (openai-java retries 5xx and timeouts) the same request, not a new turn. */
+    /** Optional: makes a retried call (openai-java retries timeouts, 408, 409, 429 and 5xx) the same request, not a new turn. */
     static final String REQUEST_ID_HEADER = "X-Askflow-Request-Id";
     /** How long past the turn's deadline a caller waits for its answer, which by then is on its way. */
     private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(5);
