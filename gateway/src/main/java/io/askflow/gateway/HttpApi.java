@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * id answers exactly like an id that does not exist.
  * <ul>
  *   <li>{@code POST /v1/prompts[?wait=SECONDS]}, {@code GET /v1/answers/{requestId}[?wait=SECONDS]};</li>
+ *   <li>{@code GET /v1/answers/{requestId}/events} and {@code POST /v1/prompts?stream=true}: the turn's
+ *       events as Server-Sent Events ({@link EventStream});</li>
  *   <li>memories, profiles and documents: {@link UserDataApi};</li>
  *   <li>batch jobs: {@link JobsApi}; deletion: {@link DeletionApi};</li>
  *   <li>{@code GET /healthz}.</li>

@@ -36,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * model-caller was restarted mid-call and its successor cannot know), the feed inserts the
  * {@code retry} itself, at the seq the publisher left free below the new start, so every instance
  * shows the same events under the same seqs.
+ *
+ * <p>The log is kept in seq order. Events reach it in that order (each stage waits for its events to
+ * be acknowledged before it hands the turn on); one that came late anyway is placed by its seq for
+ * later replays, but a live follower already past it does not get it, because a stream never goes
+ * back. The committed answer at the end is whole either way.
  */
 public final class TurnEvents implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TurnEvents.class);

@@ -2,6 +2,7 @@ package io.askflow.model;
 
 import com.openai.errors.OpenAIIoException;
 import com.openai.errors.OpenAIServiceException;
+import com.openai.errors.SseException;
 import io.askflow.message.ErrorCode;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,8 @@ import java.util.List;
  *   <li>429 {@code insufficient_quota}: quota_exhausted, never retried;</li>
  *   <li>429 otherwise: rate_limited, retried after Retry-After (capped) or a backoff;</li>
  *   <li>5xx, timeouts and connection failures: model_error, retried;</li>
- *   <li>any other 4xx: model_error, not retried (the same request would fail again).</li>
+ *   <li>any other 4xx: model_error, not retried (the same request would fail again);</li>
+ *   <li>an error event inside a stream, or a stream cut off before its finish reason: model_error, retried.</li>
  * </ul>
  */
 final class FailureClassifier {
@@ -29,6 +31,10 @@ final class FailureClassifier {
     static ModelFailure classify(Throwable t) {
         if (t instanceof ModelFailure f) {
             return f;
+        }
+        if (t instanceof SseException) {
+            // An error event inside a stream that began with HTTP 200: the API failed mid-reply.
+            return new ModelFailure(ErrorCode.MODEL_ERROR, true, null, "The model API reported an error mid-stream", t);
         }
         if (t instanceof OpenAIServiceException e) {
             int status = e.statusCode();
