@@ -366,7 +366,7 @@ public final class AskflowClient implements AutoCloseable {
         String requestId = r.requestId() != null && !r.requestId().isBlank() ? r.requestId() : UUID.randomUUID().toString();
         String conversationId = r.conversationId() != null ? r.conversationId() : UUID.randomUUID().toString();
         return new PromptRequest(r.schemaVersion(), requestId, r.tenantId(), conversationId, r.userId(), r.prompt(),
-                r.model(), r.timeZone(), r.deadline(), r.metadata());
+                r.model(), r.timeZone(), r.deadline(), r.metadata(), r.history());
     }
 
     private static SubmitException notWritten(CompletableFuture<Answer> answer, PromptRequest r, String message,

@@ -118,6 +118,9 @@ public final class Settings {
             "Base URL of any OpenAI-compatible chat-completions API (OpenAI, Azure, Ollama, vLLM).");
     public static final Setting<String> DEFAULT_MODEL = Setting.string("ASKFLOW_DEFAULT_MODEL", "gpt-4o-mini",
             "Model used when a request names none.");
+    public static final Setting<List<String>> MODELS = Setting.list("ASKFLOW_MODELS", "",
+            "Comma-separated models the OpenAI-compatible front door lists at /v1/models and accepts; "
+                    + "empty: ASKFLOW_DEFAULT_MODEL (and a tenant's own default model).");
     public static final Setting<String> MODEL_NOTICE = Setting.string("ASKFLOW_MODEL_NOTICE", null,
             "Text put into every answer's metadata as model.notice; the launcher sets it when the offline local model answers.");
     public static final Setting<Integer> MAX_TOOL_ROUNDS = Setting.integer("ASKFLOW_MAX_TOOL_ROUNDS", 5,
@@ -195,7 +198,7 @@ public final class Settings {
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, TURN_EVENTS_KEEP, TURN_EVENTS_MAX_TURNS,
                 TURN_EVENTS_MAX_PER_TURN, SSE_HEARTBEAT, GATEWAY_URL, API_KEY, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL,
-                OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODEL_NOTICE,
+                OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODELS, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE,
                 QUOTA_COOL_DOWN, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, MAX_TOOL_CALLS_PER_ROUND, MAX_FETCHES_PER_TURN,

@@ -1,6 +1,7 @@
 package io.askflow.message;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Map;
  * @param conversationId optional; a new conversation is started when absent
  * @param timeZone optional IANA zone for the date line, e.g. {@code Europe/Berlin}
  * @param deadline optional absolute deadline; the configured default applies when absent
+ * @param history optional earlier messages, oldest first, used instead of the conversation's stored
+ *     history (which is then not read); absent: askflow's stored history
  */
 public record PromptRequest(
         int schemaVersion,
@@ -22,7 +25,14 @@ public record PromptRequest(
         String model,
         String timeZone,
         Instant deadline,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        List<HistoryMessage> history) {
+
+    /** A request without supplied history: the conversation's stored history is used. */
+    public PromptRequest(int schemaVersion, String requestId, String tenantId, String conversationId, String userId,
+            String prompt, String model, String timeZone, Instant deadline, Map<String, String> metadata) {
+        this(schemaVersion, requestId, tenantId, conversationId, userId, prompt, model, timeZone, deadline, metadata, null);
+    }
 
     public static PromptRequest of(String requestId, String conversationId, String prompt) {
         return new PromptRequest(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId, null, conversationId, null, prompt, null, null, null, null);
@@ -43,6 +53,7 @@ public record PromptRequest(
         private String timeZone;
         private Instant deadline;
         private Map<String, String> metadata;
+        private List<HistoryMessage> history;
 
         private Builder() {
         }
@@ -92,9 +103,14 @@ public record PromptRequest(
             return this;
         }
 
+        public Builder history(List<HistoryMessage> value) {
+            history = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
         public PromptRequest build() {
             return new PromptRequest(AskflowMessage.CURRENT_SCHEMA_VERSION, requestId, tenantId, conversationId, userId, prompt, model,
-                    timeZone, deadline, metadata);
+                    timeZone, deadline, metadata, history);
         }
     }
 }

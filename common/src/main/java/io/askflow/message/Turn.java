@@ -2,6 +2,7 @@ package io.askflow.message;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,6 +13,8 @@ import java.util.Objects;
  *     unknown. The context-builder runs a conversation's turns in this order, however Kafka
  *     interleaves their delivery.
  * @param responseFormat optional structured-output schema the answer must follow
+ * @param history the earlier messages the request brought (see {@link PromptRequest#history}); null:
+ *     the context-builder reads the conversation's stored history
  */
 public record Turn(
         @JsonUnwrapped Envelope envelope,
@@ -21,7 +24,8 @@ public record Turn(
         Instant acceptedAt,
         Map<String, String> metadata,
         long sequence,
-        ResponseFormat responseFormat) implements AskflowMessage {
+        ResponseFormat responseFormat,
+        List<HistoryMessage> history) implements AskflowMessage {
 
     public Turn {
         Objects.requireNonNull(envelope, "envelope");
@@ -32,6 +36,7 @@ public record Turn(
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(envelope.deadline(), "deadline");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        history = history == null ? null : List.copyOf(history);
     }
 
     public Turn withSequence(long newSequence) {
@@ -44,7 +49,7 @@ public record Turn(
 
     public Builder toBuilder() {
         return new Builder().envelope(envelope).prompt(prompt).model(model).timeZone(timeZone).acceptedAt(acceptedAt)
-                .metadata(metadata).sequence(sequence).responseFormat(responseFormat);
+                .metadata(metadata).sequence(sequence).responseFormat(responseFormat).history(history);
     }
 
     public static final class Builder {
@@ -56,6 +61,7 @@ public record Turn(
         private Map<String, String> metadata;
         private long sequence;
         private ResponseFormat responseFormat;
+        private List<HistoryMessage> history;
 
         private Builder() {
         }
@@ -100,8 +106,13 @@ public record Turn(
             return this;
         }
 
+        public Builder history(List<HistoryMessage> value) {
+            history = value;
+            return this;
+        }
+
         public Turn build() {
-            return new Turn(envelope, prompt, model, timeZone, acceptedAt, metadata, sequence, responseFormat);
+            return new Turn(envelope, prompt, model, timeZone, acceptedAt, metadata, sequence, responseFormat, history);
         }
     }
 }

@@ -77,11 +77,13 @@ final class ContextAssembler {
 
         int room = Math.max(0, budget - counter.count(ChatMessage.system(system.render()))
                 - counter.count(prompt));
-        List<History.Stored> loaded = history.before(turn.tenantId(), turn.conversationId(), turn.requestId(),
-                options.historyMessages());
+        boolean supplied = turn.history() != null;
+        List<History.Stored> loaded = supplied ? supplied(turn)
+                : history.before(turn.tenantId(), turn.conversationId(), turn.requestId(), options.historyMessages());
         HistoryWindow.Split split = HistoryWindow.fit(loaded, room, counter);
         Usage spent = Usage.ZERO; // the summary's call, which the turn's answer accounts for
-        if (!split.dropped().isEmpty() && options.summaryMaxTokens() > 0) {
+        // Supplied history is the caller's and is not stored, so no stored summary can stand for its dropped part.
+        if (!split.dropped().isEmpty() && options.summaryMaxTokens() > 0 && !supplied) {
             int reserve = Math.min(options.summaryMaxTokens(), room / 3);
             split = HistoryWindow.fit(loaded, room - reserve, counter);
             long through = split.kept().isEmpty() ? loaded.getLast().id() : split.kept().getFirst().id() - 1;
@@ -101,6 +103,15 @@ final class ContextAssembler {
                 .envelope(turn.envelope().toBuilder().schemaVersion(AskflowMessage.CURRENT_SCHEMA_VERSION).build())
                 .model(requestedModel).messages(messages).tools(tools(tenant)).metadata(turn.metadata())
                 .responseFormat(turn.responseFormat()).usage(spent).build();
+    }
+
+    /** The history the request brought, numbered in its order like stored rows (the numbers are never stored). */
+    private static List<History.Stored> supplied(Turn turn) {
+        List<History.Stored> rows = new ArrayList<>();
+        for (int i = 0; i < turn.history().size(); i++) {
+            rows.add(new History.Stored(i + 1, turn.history().get(i).toChatMessage()));
+        }
+        return rows;
     }
 
     private ZoneId zone(Turn turn) throws SQLException {

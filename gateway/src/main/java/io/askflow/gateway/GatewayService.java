@@ -83,8 +83,15 @@ public final class GatewayService implements AutoCloseable {
                     new TurnEvents.Limits(config.get(Settings.TURN_EVENTS_KEEP), config.get(Settings.TURN_EVENTS_MAX_TURNS),
                             config.get(Settings.TURN_EVENTS_MAX_PER_TURN)), clock).start());
             outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
-            http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
+            Authenticator authenticator = new Authenticator(tenants);
+            List<String> models = config.get(Settings.MODELS).isEmpty() ? List.of(config.get(Settings.DEFAULT_MODEL))
+                    : config.get(Settings.MODELS);
+            http = new HttpApi(config.get(Settings.HTTP_PORT), authenticator, admission, answers, submissions,
                     producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
+                            new ChatCompletionsApi(authenticator, new HttpSubmitter(admission, producer, tracing), answers,
+                                    config.get(Settings.MAX_REQUEST_BYTES), models, clock, turnEvents,
+                                    config.get(Settings.SSE_HEARTBEAT)),
+                            new Console(),
                             new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
                             new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),

@@ -3,7 +3,6 @@ package io.askflow.gateway;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.askflow.kafka.Outgoing;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
@@ -25,7 +24,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +48,22 @@ final class HttpApi implements AutoCloseable {
     /** A handler of one family of paths; {@code false} when the path is not its own. */
     interface Routes {
         boolean handle(HttpCall call) throws Exception;
+    }
+
+    /**
+     * A family of paths that authenticates its callers and words its errors itself (the
+     * OpenAI-compatible API answers in OpenAI's error shape, the console needs no key to load).
+     */
+    interface Door extends Routes {
+        boolean owns(String path);
+
+        /** Answers the call, errors included; the exchange is closed afterwards. */
+        void serve(HttpExchange exchange) throws Exception;
+
+        @Override
+        default boolean handle(HttpCall call) {
+            return false;
+        }
     }
 
     private final HttpServer server;
@@ -154,6 +168,12 @@ final class HttpApi implements AutoCloseable {
                 anonymous.respond(200, Map.of("status", "ok"));
                 return;
             }
+            for (Routes r : more) {
+                if (r instanceof Door door && door.owns(path)) {
+                    door.serve(ex);
+                    return;
+                }
+            }
             Tenant tenant = authenticator.authenticate(ex.getRequestHeaders());
             List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
             HttpCall call = new HttpCall(ex, tenant.id(), segments);
@@ -204,17 +224,7 @@ final class HttpApi implements AutoCloseable {
         Duration wait = waitParameter(call);
         boolean stream = events != null && call.query("stream").map(v -> v.isEmpty() || v.equals("true")).orElse(false);
         byte[] body = readBounded(call.exchange().getRequestBody());
-        String fallbackId = UUID.randomUUID().toString();
-        Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
-        for (Outgoing o : result.records()) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            // The turn's trace goes on from this request's span, which continues the caller's traceparent.
-            tracing.inject(r.headers());
-            producer.send(r).get();
-        }
-        if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {
-            admission.published(List.of(a.turn()));
-        }
+        Admission.Result result = new HttpSubmitter(admission, producer, tracing).submit(call, body, UUID.randomUUID().toString());
         switch (result.verdict()) {
             case Verdict.Rejected r -> call.error(status(r.code()), r.code(), r.message());
             case Verdict.Accepted a -> {

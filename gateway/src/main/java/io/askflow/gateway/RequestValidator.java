@@ -7,6 +7,7 @@ import io.askflow.knowledge.TenantDirectory;
 import io.askflow.message.AskflowMessage;
 import io.askflow.message.Envelope;
 import io.askflow.message.ErrorCode;
+import io.askflow.message.HistoryMessage;
 import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
 import io.askflow.message.PromptRequest;
@@ -160,15 +161,30 @@ final class RequestValidator {
         if (r.metadata() != null && r.metadata().size() > MAX_METADATA_ENTRIES) {
             return reject(ErrorCode.INVALID_REQUEST, "metadata may have at most " + MAX_METADATA_ENTRIES + " entries", ids);
         }
+        for (int i = 0; r.history() != null && i < r.history().size(); i++) {
+            HistoryMessage m = r.history().get(i);
+            if (m == null || m.role() == null || !HistoryMessage.ROLES.contains(m.role())) {
+                return reject(ErrorCode.INVALID_REQUEST, "history[" + i + "].role must be system, user or assistant", ids);
+            }
+            if (m.content() == null) {
+                return reject(ErrorCode.INVALID_REQUEST, "history[" + i + "].content is required", ids);
+            }
+        }
         Turn turn = Turn.builder()
                 .envelope(Envelope.builder().requestId(requestId).tenantId(tenantId)
                         .conversationId(r.conversationId() == null ? UUID.randomUUID().toString() : r.conversationId())
                         .userId(r.userId() == null ? ANONYMOUS_USER : r.userId())
                         .deadline(r.deadline() != null ? r.deadline() : now.plus(limits.defaultDeadline())).build())
                 .prompt(r.prompt()).model(r.model()).timeZone(r.timeZone()).acceptedAt(now).metadata(r.metadata())
-                .build();
-        return new Verdict.Accepted(turn, Verdict.Accepted.fingerprint(r.conversationId(), r.userId(), r.prompt(),
-                r.model(), r.timeZone(), r.deadline(), r.metadata(), null));
+                .history(r.history()).build();
+        // History joins the fingerprint only when sent, so requests without it keep the digests stored before it existed.
+        Object[] submitted = {r.conversationId(), r.userId(), r.prompt(), r.model(), r.timeZone(), r.deadline(),
+                r.metadata(), null};
+        if (r.history() != null) {
+            submitted = java.util.Arrays.copyOf(submitted, submitted.length + 1);
+            submitted[submitted.length - 1] = r.history();
+        }
+        return new Verdict.Accepted(turn, Verdict.Accepted.fingerprint(submitted));
     }
 
     private static Verdict reject(ErrorCode code, String message, PartialIds ids) {
@@ -234,6 +250,7 @@ final class RequestValidator {
                 : target == int.class || target == Integer.class || target == long.class ? "an integer"
                 : Instant.class.isAssignableFrom(target) ? "an ISO-8601 instant string"
                 : Map.class.isAssignableFrom(target) ? "an object of strings"
+                : java.util.Collection.class.isAssignableFrom(target) ? "an array"
                 : "of another type";
         return (field.isEmpty() ? "A field" : field) + " must be " + expected;
     }

@@ -343,6 +343,11 @@ class MessageSchemasTest {
                 "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"metadata\":{" + many + "}}",
                 "{\"requestId\":\"r1\",\"prompt\":{\"text\":\"hi\"}}",
                 "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"deadline\":\"tomorrow\"}",
+                "{\"requestId\":\"r1\",\"prompt\":\"And now?\",\"history\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+                        + "{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]}",
+                "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"tool\",\"content\":\"42\"}]}",
+                "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"user\"}]}",
+                "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":{\"role\":\"user\",\"content\":\"x\"}}",
                 "[\"requestId\",\"prompt\"]");
     }
 
