@@ -13,6 +13,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Startup;
 import io.askflow.tool.BuiltinTools;
 import java.time.Clock;
@@ -27,11 +28,11 @@ public final class ContextBuilderService implements AutoCloseable {
     private final Runner runner;
     private final OpenAiSummarizer summarizer;
 
-    private ContextBuilderService(Config config, Clock clock) {
+    private ContextBuilderService(Config config, Clock clock, Monitoring monitoring) {
         TopicInitializer.ensureTopics(config);
         try (Startup.Parts parts = new Startup.Parts()) {
-            db = parts.add(Database.open(config, "context-builder", ds -> Database.migrate(ds, "context-builder"),
-                    KnowledgeSchema::migrate));
+            db = parts.add(monitoring.database(Database.open(config, "context-builder",
+                    ds -> Database.migrate(ds, "context-builder"), KnowledgeSchema::migrate)));
             History history = new History(db);
             summarizer = config.get(Settings.SUMMARIES) ? parts.add(new OpenAiSummarizer(config)) : null;
             ContextAssembler assembler = new ContextAssembler(history,
@@ -51,13 +52,17 @@ public final class ContextBuilderService implements AutoCloseable {
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                     Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
                     Route.of(Topics.ANSWERS, flow::onAnswer, flow::onAnswerFailure),
-                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).start());
+                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates()))), monitoring).start());
             parts.keep();
         }
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {
-        return new ContextBuilderService(config, clock);
+        return new ContextBuilderService(config, clock, Monitoring.none());
+    }
+
+    public static ContextBuilderService start(Config config, Clock clock, Monitoring monitoring) {
+        return new ContextBuilderService(config, clock, monitoring);
     }
 
     @Override

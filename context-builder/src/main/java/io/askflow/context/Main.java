@@ -6,6 +6,6 @@ import java.time.Clock;
 /** Runs the context-builder until SIGTERM. Configuration comes from ASKFLOW_* environment variables. */
 public final class Main {
     public static void main(String[] args) throws Exception {
-        ServiceProcess.run("context-builder", config -> ContextBuilderService.start(config, Clock.systemUTC()));
+        ServiceProcess.run("context-builder", (config, monitoring) -> ContextBuilderService.start(config, Clock.systemUTC(), monitoring));
     }
 }

@@ -17,6 +17,7 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Startup;
 import java.io.IOException;
 import java.time.Clock;
@@ -42,14 +43,15 @@ public final class GatewayService implements AutoCloseable {
     private final HttpApi http;
     private final TurnOutbox outbox;
 
-    private GatewayService(Config config, Clock clock) throws IOException {
+    private GatewayService(Config config, Clock clock, Monitoring monitoring) throws IOException {
         TopicInitializer.ensureTopics(config);
         try (Startup.Parts parts = new Startup.Parts()) {
-            db = parts.add(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"), KnowledgeSchema::migrate));
+            db = parts.add(monitoring.database(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"),
+                    KnowledgeSchema::migrate)));
             TenantDirectory tenants = TenantDirectory.from(config);
             DocumentStore documents = new DocumentStore(db);
             DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
-            producer = parts.add(KafkaClients.producer(config, "gateway"));
+            producer = parts.add(monitoring.kafka(KafkaClients.producer(config, "gateway"), "gateway"));
             Submissions submissions = new Submissions(db);
             AnswerBook answers = new AnswerBook(db);
             RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
@@ -66,13 +68,16 @@ public final class GatewayService implements AutoCloseable {
                             Route.of(Topics.DOCUMENTS, in -> {
                                 intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                                 return List.of();
-                            }))).start());
+                            })), monitoring).start());
+            TurnMetrics turns = new TurnMetrics(monitoring.registry(), submissions);
             answerFeed = parts.add(KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
                     List.of(Route.of(Topics.ANSWERS, in -> {
                         answers.record(in.value());
-                        return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
-                                .orElse(List.of());
-                    }))).start());
+                        List<Outgoing> events = jobs.record(in.value())
+                                .map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e))).orElse(List.of());
+                        turns.answered(in.value()); // last: a transient failure before it repeats the handler
+                        return events;
+                    })), monitoring).start());
             outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
                     producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
@@ -86,7 +91,11 @@ public final class GatewayService implements AutoCloseable {
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {
-        return new GatewayService(config, clock);
+        return new GatewayService(config, clock, Monitoring.none());
+    }
+
+    public static GatewayService start(Config config, Clock clock, Monitoring monitoring) throws IOException {
+        return new GatewayService(config, clock, monitoring);
     }
 
     public int httpPort() {

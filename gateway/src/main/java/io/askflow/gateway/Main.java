@@ -6,6 +6,6 @@ import java.time.Clock;
 /** Runs the gateway until SIGTERM. Configuration comes from ASKFLOW_* environment variables. */
 public final class Main {
     public static void main(String[] args) throws Exception {
-        ServiceProcess.run("gateway", config -> GatewayService.start(config, Clock.systemUTC()));
+        ServiceProcess.run("gateway", (config, monitoring) -> GatewayService.start(config, Clock.systemUTC(), monitoring));
     }
 }

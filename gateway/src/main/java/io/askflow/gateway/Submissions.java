@@ -188,17 +188,22 @@ final class Submissions {
         }
     }
 
-    /** Whether the tenant's request id was accepted. */
-    boolean accepted(String tenantId, String requestId) throws SQLException {
+    /** When the tenant's request id was accepted, if it was. */
+    java.util.Optional<Instant> acceptedAt(String tenantId, String requestId) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement q = c.prepareStatement(
-                        "SELECT 1 FROM gateway_submissions WHERE tenant_id = ? AND request_id = ?")) {
+                        "SELECT accepted_at FROM gateway_submissions WHERE tenant_id = ? AND request_id = ?")) {
             q.setString(1, tenantId);
             q.setString(2, requestId);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next();
+                return rs.next() ? java.util.Optional.of(rs.getTimestamp(1).toInstant()) : java.util.Optional.empty();
             }
         }
+    }
+
+    /** Whether the tenant's request id was accepted. */
+    boolean accepted(String tenantId, String requestId) throws SQLException {
+        return acceptedAt(tenantId, requestId).isPresent();
     }
 
     /** Turns claimed at least {@code age} ago whose publish was never confirmed, oldest first. */

@@ -8,7 +8,10 @@ import io.askflow.kafka.TopicInitializer;
 import io.askflow.localmodel.ChatCompletionsServer;
 import io.askflow.localmodel.LocalModel;
 import io.askflow.model.ModelEndpointCheck;
+import io.askflow.monitoring.ManagementServer;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Preflight;
+import io.askflow.service.ServiceProcess;
 import io.askflow.service.StartupFailure;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -33,11 +36,14 @@ final class EmbeddedRun implements AutoCloseable {
     /** The documented ports {@code serve} takes when they are free. */
     static final int KAFKA_PORT = 9092;
     static final int HTTP_PORT = 8080;
+    static final int MANAGEMENT_PORT = Integer.parseInt(Settings.MANAGEMENT_PORT.defaultValue());
 
     private final List<String> portNotes = new ArrayList<>();
     private Infrastructure infrastructure;
     private ChatCompletionsServer localModel;
     private Pipeline pipeline;
+    private Monitoring monitoring;
+    private ManagementServer management;
     private Config config;
 
     private EmbeddedRun() {
@@ -49,9 +55,12 @@ final class EmbeddedRun implements AutoCloseable {
         int kafkaPort = 0;
         if (serve) {
             effective.put(Settings.HTTP_PORT.name(), Integer.toString(httpPort(env, given)));
+            effective.put(Settings.MANAGEMENT_PORT.name(), Integer.toString(managementPort(env, given)));
             kafkaPort = isSet(env, Settings.KAFKA_BOOTSTRAP_SERVERS) ? 0 : KAFKA_PORT;
         } else {
-            effective.put(Settings.HTTP_PORT.name(), "0"); // the demo needs no HTTP and must not collide with a serve
+            // The demo needs neither HTTP nor the management port and must not collide with a serve.
+            effective.put(Settings.HTTP_PORT.name(), "0");
+            effective.put(Settings.MANAGEMENT_PORT.name(), "0");
         }
         if (!isSet(env, Settings.OPENAI_API_KEY) && !isSet(env, Settings.OPENAI_BASE_URL)) {
             localModel = ChatCompletionsServer.start(new LocalModel());
@@ -78,8 +87,10 @@ final class EmbeddedRun implements AutoCloseable {
         Preflight.kafka(config);
         Preflight.database(config);
         TopicInitializer.ensureTopics(config);
+        monitoring = Monitoring.create();
+        management = ServiceProcess.management(config, monitoring);
         try {
-            pipeline = Pipeline.start(config, Clock.systemUTC());
+            pipeline = Pipeline.start(config, Clock.systemUTC(), monitoring);
         } catch (Exception e) {
             throw bindFailure(e, config.get(Settings.HTTP_PORT));
         }
@@ -122,6 +133,19 @@ final class EmbeddedRun implements AutoCloseable {
         return 0;
     }
 
+    /** As the HTTP port: an explicit ASKFLOW_MANAGEMENT_PORT must be free; else the default if free, else any. */
+    private int managementPort(Map<String, String> env, Config given) {
+        if (isSet(env, Settings.MANAGEMENT_PORT)) {
+            return given.get(Settings.MANAGEMENT_PORT); // in use: the management server's start says so in one line
+        }
+        if (EmbeddedKafka.isFree(MANAGEMENT_PORT)) {
+            return MANAGEMENT_PORT;
+        }
+        portNotes.add("Port " + MANAGEMENT_PORT + " is in use, so the management endpoints took a free port instead "
+                + "(set ASKFLOW_MANAGEMENT_PORT to choose one).");
+        return 0;
+    }
+
     static StartupFailure portInUse(int port) {
         return new StartupFailure("Port " + port + " (ASKFLOW_HTTP_PORT) is in use: stop what listens there, "
                 + "or set ASKFLOW_HTTP_PORT to a free port (0 picks one).");
@@ -144,6 +168,10 @@ final class EmbeddedRun implements AutoCloseable {
         return pipeline.httpPort();
     }
 
+    int managementPort() {
+        return management.port();
+    }
+
     String kafkaBootstrapServers() {
         return config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
     }
@@ -161,6 +189,12 @@ final class EmbeddedRun implements AutoCloseable {
     public void close() {
         if (pipeline != null) {
             pipeline.close();
+        }
+        if (management != null) {
+            management.close();
+        }
+        if (monitoring != null) {
+            monitoring.close();
         }
         if (localModel != null) {
             localModel.close();

@@ -4,6 +4,7 @@ import io.askflow.config.Config;
 import io.askflow.context.ContextBuilderService;
 import io.askflow.gateway.GatewayService;
 import io.askflow.model.ModelCallerService;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.tools.ToolRunnerService;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -22,12 +23,12 @@ public final class Pipeline implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final GatewayService gateway;
 
-    private Pipeline(Config config, Clock clock) throws Exception {
+    private Pipeline(Config config, Clock clock, Monitoring monitoring) throws Exception {
         try {
-            gateway = remember(GatewayService.start(config, clock));
-            remember(ContextBuilderService.start(config, clock));
-            remember(ModelCallerService.start(config, clock));
-            remember(ToolRunnerService.start(config, clock));
+            gateway = remember(GatewayService.start(config, clock, monitoring));
+            remember(ContextBuilderService.start(config, clock, monitoring));
+            remember(ModelCallerService.start(config, clock, monitoring));
+            remember(ToolRunnerService.start(config, clock, monitoring));
         } catch (Exception e) {
             close();
             throw e;
@@ -35,7 +36,12 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline start(Config config, Clock clock) throws Exception {
-        return new Pipeline(config, clock);
+        return new Pipeline(config, clock, Monitoring.none());
+    }
+
+    /** The four services reporting into one registry: one process, one /metrics. */
+    public static Pipeline start(Config config, Clock clock, Monitoring monitoring) throws Exception {
+        return new Pipeline(config, clock, monitoring);
     }
 
     public int httpPort() {

@@ -6,6 +6,6 @@ import java.time.Clock;
 /** Runs the tool-runner until SIGTERM. Configuration comes from ASKFLOW_* environment variables. */
 public final class Main {
     public static void main(String[] args) throws Exception {
-        ServiceProcess.run("tool-runner", config -> ToolRunnerService.start(config, Clock.systemUTC()));
+        ServiceProcess.run("tool-runner", (config, monitoring) -> ToolRunnerService.start(config, Clock.systemUTC(), monitoring));
     }
 }

@@ -28,7 +28,11 @@ import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Startup;
+import io.askflow.tools.spi.ToolMetrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +50,7 @@ public final class ToolRunnerService implements AutoCloseable {
     private final HikariDataSource db;
     private final Runner runner;
 
-    private ToolRunnerService(Config config, Clock clock) {
+    private ToolRunnerService(Config config, Clock clock, Monitoring monitoring) {
         TopicInitializer.ensureTopics(config);
         int maxChars = config.get(Settings.TOOL_RESULT_MAX_CHARS);
         PageFetcher fetcher = new PageFetcher(allowList(config), HostResolver.SYSTEM,
@@ -55,21 +59,31 @@ public final class ToolRunnerService implements AutoCloseable {
             searchHttp = parts.add(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
             // The knowledge tools read and write the user's memories and documents: the tool-runner owns
             // no tables of its own, it uses the knowledge library's.
-            db = parts.add(Database.open(config, "tool-runner", KnowledgeSchema::migrate));
+            db = parts.add(monitoring.database(Database.open(config, "tool-runner", KnowledgeSchema::migrate)));
             ToolRegistry registry = builtinTools(config, clock, fetcher, SearchProvider.fromConfig(config, searchHttp)).with(
                     knowledgeTools(new MemoryStore(db), new DocumentStore(db), config.get(Settings.SEARCH_RESULTS)));
             ToolCallHandler handler = new ToolCallHandler(
-                    new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars),
+                    new ToolExecutor(registry, config.get(Settings.TOOL_TIMEOUT), maxChars, toolMetrics(monitoring)),
                     new ToolBudget(new ToolBudget.Limits(config.get(Settings.MAX_TOOL_CALLS_PER_ROUND),
                             config.get(Settings.MAX_FETCHES_PER_TURN))), clock);
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
-                    List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure))).start());
+                    List.of(Route.of(Topics.TOOL_CALLS, handler::handle, handler::onFailure)), monitoring).start());
             parts.keep();
         }
     }
 
     public static ToolRunnerService start(Config config, Clock clock) {
-        return new ToolRunnerService(config, clock);
+        return new ToolRunnerService(config, clock, Monitoring.none());
+    }
+
+    public static ToolRunnerService start(Config config, Clock clock, Monitoring monitoring) {
+        return new ToolRunnerService(config, clock, monitoring);
+    }
+
+    private static ToolMetrics toolMetrics(Monitoring monitoring) {
+        return (tool, outcome, nanos) -> Timer.builder("askflow.tool.calls").description("Tool calls, by tool and outcome")
+                .tags("tool", tool, "outcome", outcome).publishPercentileHistogram().register(monitoring.registry())
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One implementation for each of {@link io.askflow.tool.BuiltinTools#offered}; web_search needs a provider. */

@@ -36,11 +36,17 @@ public final class ToolExecutor {
     private final ToolRegistry registry;
     private final Duration timeout;
     private final int maxChars;
+    private final ToolMetrics metrics;
 
     public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars) {
+        this(registry, timeout, maxChars, ToolMetrics.NONE);
+    }
+
+    public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars, ToolMetrics metrics) {
         this.registry = registry;
         this.timeout = timeout;
         this.maxChars = maxChars;
+        this.metrics = metrics;
     }
 
     /** A round in which no call is refused by a budget. */
@@ -125,16 +131,21 @@ public final class ToolExecutor {
         return new Outcome(null, pool.submit(() -> tool.get().run(arguments, callCtx)), limit);
     }
 
-    private static ToolOutput await(ToolCall call, Outcome outcome, long startNanos) throws InterruptedException {
+    private ToolOutput await(ToolCall call, Outcome outcome, long startNanos) throws InterruptedException {
+        String tool = registry.find(call.name()).isPresent() ? call.name() : "unknown";
         if (outcome.immediate() != null) {
+            metrics.called(tool, "refused", System.nanoTime() - startNanos);
             return outcome.immediate();
         }
         Future<ToolOutput> f = outcome.running();
         try {
             long left = startNanos + outcome.timeout().toNanos() - System.nanoTime();
-            return f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            ToolOutput out = f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            metrics.called(tool, "ok", System.nanoTime() - startNanos);
+            return out;
         } catch (TimeoutException e) {
             f.cancel(true);
+            metrics.called(tool, "timeout", System.nanoTime() - startNanos);
             LOG.info("Tool {} (call {}) timed out after {}", call.name(), call.id(), describe(outcome.timeout()));
             return error("tool " + call.name() + " did not finish within " + describe(outcome.timeout()));
         } catch (InterruptedException e) {
@@ -142,6 +153,7 @@ public final class ToolExecutor {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            metrics.called(tool, "error", System.nanoTime() - startNanos);
             if (cause instanceof ToolException te) {
                 return error(te.getMessage());
             }
