@@ -154,9 +154,15 @@ public final class Settings {
     /** Read by the launcher's and images' logback configuration, not through {@link Config}. */
     public static final Setting<String> LOG_LEVEL = Setting.string("ASKFLOW_LOG_LEVEL", "INFO",
             "Level of askflow's own loggers (the demo launcher shows only WARN and above unless this is set).");
-    public static final Setting<String> LOG_FORMAT = Setting.string("ASKFLOW_LOG_FORMAT", "text",
+    /** Read by logback.xml, which names its appender after the value: any other value would log nothing, so it is refused. */
+    public static final Setting<String> LOG_FORMAT = new Setting<>("ASKFLOW_LOG_FORMAT", "text",
             "Log line format: text, or json for one JSON object per line (timestamp, level, logger, thread, message, "
-                    + "MDC fields such as trace_id and span_id, exception). Read by logback.xml.");
+                    + "MDC fields such as trace_id and span_id, exception).", false, v -> {
+                        if (!v.equals("text") && !v.equals("json")) {
+                            throw new IllegalArgumentException("must be text or json");
+                        }
+                        return v;
+                    });
 
     /** The variable families passed through to libraries, each documented by one README row. */
     public static List<SettingPattern> patterns() {

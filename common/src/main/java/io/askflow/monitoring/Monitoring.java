@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -81,6 +82,13 @@ public final class Monitoring implements AutoCloseable {
     /** Adds a readiness check under {@code name}; /readyz names it when it fails. */
     public void ready(String name, Check check) {
         readiness.add(name, check);
+    }
+
+    /** Adds a check that fails until the returned action runs: a process is not ready while its services start. */
+    public Runnable startupCheck() {
+        AtomicBoolean started = new AtomicBoolean();
+        ready("startup", () -> started.get() ? Optional.empty() : Optional.of("starting"));
+        return () -> started.set(true);
     }
 
     /**

@@ -5,9 +5,7 @@ import io.askflow.config.Settings;
 import io.askflow.monitoring.ManagementServer;
 import io.askflow.monitoring.Monitoring;
 import java.net.BindException;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +39,10 @@ public final class ServiceProcess {
             return;
         }
         // Not ready until the service has started (its own checks are added as it starts).
-        AtomicBoolean started = new AtomicBoolean();
-        monitoring.ready("startup", () -> started.get() ? Optional.empty() : Optional.of("starting"));
+        Runnable started = monitoring.startupCheck();
         try {
             service = starter.start(config, monitoring);
-            started.set(true);
+            started.run();
         } catch (Exception e) {
             // The management server's thread would keep the JVM alive after a failed start.
             management.close();
@@ -56,7 +53,8 @@ public final class ServiceProcess {
             }
             throw e;
         }
-        LOG.info("{} is running; management endpoints on port {}", name, management.port());
+        LOG.info("{} serves /metrics, /healthz and /readyz on port {}", name, management.port());
+        LOG.info("{} is running", name);
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -79,14 +77,18 @@ public final class ServiceProcess {
         System.exit(1);
     }
 
+    public static StartupFailure managementPortInUse(int port) {
+        return new StartupFailure("Port " + port + " (" + Settings.MANAGEMENT_PORT.name() + ") is in use: stop what "
+                + "listens there, or set " + Settings.MANAGEMENT_PORT.name() + " to a free port (0 picks one).");
+    }
+
     /** The management endpoints on ASKFLOW_MANAGEMENT_PORT; a port in use is a one-line start-up failure. */
     public static ManagementServer management(Config config, Monitoring monitoring) {
         int port = config.get(Settings.MANAGEMENT_PORT);
         try {
             return ManagementServer.start(port, monitoring);
         } catch (BindException e) {
-            throw new StartupFailure("Port " + port + " (" + Settings.MANAGEMENT_PORT.name() + ") is in use: stop what "
-                    + "listens there, or set " + Settings.MANAGEMENT_PORT.name() + " to a free port (0 picks one).", e);
+            throw managementPortInUse(port);
         } catch (java.io.IOException e) {
             throw new StartupFailure("Cannot serve the management endpoints on port " + port + ": " + e.getMessage(), e);
         }

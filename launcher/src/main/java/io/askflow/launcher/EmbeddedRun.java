@@ -89,12 +89,14 @@ final class EmbeddedRun implements AutoCloseable {
         TopicInitializer.ensureTopics(config);
         monitoring = Monitoring.create();
         management = ServiceProcess.management(config, monitoring);
+        Runnable started = monitoring.startupCheck();
         try {
             pipeline = Pipeline.start(config, Clock.systemUTC(), monitoring);
         } catch (Exception e) {
             throw bindFailure(e, config.get(Settings.HTTP_PORT));
         }
         GroupReadiness.await(config, Pipeline.GROUPS, config.get(Settings.STARTUP_TIMEOUT));
+        started.run();
     }
 
     /**
@@ -136,7 +138,11 @@ final class EmbeddedRun implements AutoCloseable {
     /** As the HTTP port: an explicit ASKFLOW_MANAGEMENT_PORT must be free; else the default if free, else any. */
     private int managementPort(Map<String, String> env, Config given) {
         if (isSet(env, Settings.MANAGEMENT_PORT)) {
-            return given.get(Settings.MANAGEMENT_PORT); // in use: the management server's start says so in one line
+            int port = given.get(Settings.MANAGEMENT_PORT);
+            if (port != 0 && !EmbeddedKafka.isFree(port)) {
+                throw ServiceProcess.managementPortInUse(port);
+            }
+            return port;
         }
         if (EmbeddedKafka.isFree(MANAGEMENT_PORT)) {
             return MANAGEMENT_PORT;

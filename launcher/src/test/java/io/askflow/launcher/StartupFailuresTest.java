@@ -36,6 +36,16 @@ class StartupFailuresTest {
     }
 
     @Test
+    void aManagementPortInUseIsNamedWithItsSetting() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            StartupFailure failure = fail(env(settings("ASKFLOW_MANAGEMENT_PORT", Integer.toString(port))));
+            assertThat(failure).hasMessage("Port " + port + " (ASKFLOW_MANAGEMENT_PORT) is in use: stop what listens there, "
+                    + "or set ASKFLOW_MANAGEMENT_PORT to a free port (0 picks one).");
+        }
+    }
+
+    @Test
     void anUnreachableModelApiIsFoundAtStartUp() throws IOException {
         int closed = closedPort();
         StartupFailure failure = fail(env(settings("OPENAI_BASE_URL", "http://127.0.0.1:" + closed + "/v1")));
