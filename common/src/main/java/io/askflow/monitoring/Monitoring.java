@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.askflow.kafka.RunnerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -37,14 +38,17 @@ public final class Monitoring implements AutoCloseable {
     }
 
     private final PrometheusMeterRegistry registry;
+    /** False for {@link #none()}: nothing is bound (a binder polls its client on a thread of its own), no runner tracked. */
+    private final boolean bound;
     private final Readiness readiness = new Readiness();
     private final List<RunnerState> runners = new ArrayList<>();
     private final Map<String, KafkaClientMetrics> kafkaBinders = new HashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
-    private Monitoring(boolean jvm) {
+    private Monitoring(boolean bound) {
+        this.bound = bound;
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        if (jvm) {
+        if (bound) {
             new ClassLoaderMetrics().bindTo(registry);
             new JvmMemoryMetrics().bindTo(registry);
             JvmGcMetrics gc = new JvmGcMetrics();
@@ -61,7 +65,7 @@ public final class Monitoring implements AutoCloseable {
         return new Monitoring(true);
     }
 
-    /** A registry nobody scrapes, for a service started without a management server. */
+    /** A registry nobody scrapes, for a service started without a management server: no binders, no checks. */
     public static Monitoring none() {
         return new Monitoring(false);
     }
@@ -96,6 +100,9 @@ public final class Monitoring implements AutoCloseable {
      * ready until the runner has joined its group, and not alive once its loop has ended.
      */
     public synchronized RunnerMetrics runner(String group) {
+        if (!bound) {
+            return RunnerMetrics.NONE;
+        }
         RunnerState state = new RunnerState(registry, group);
         runners.add(state);
         readiness.add("kafka group " + group, state::readiness);
@@ -112,11 +119,15 @@ public final class Monitoring implements AutoCloseable {
      * bound again (a producer renewed after a failed abort) replaces the earlier client's binding.
      */
     public <C> C kafka(C client, String clientId) {
+        if (!bound) {
+            return client;
+        }
         KafkaClientMetrics binder;
+        // A runner's consumer and producers share a client id: the kind keeps their common meters (app-info) apart.
         if (client instanceof Consumer<?, ?> c) {
-            binder = new KafkaClientMetrics(c);
+            binder = new KafkaClientMetrics(c, Tags.of("kind", "consumer"));
         } else if (client instanceof Producer<?, ?> p) {
-            binder = new KafkaClientMetrics(p);
+            binder = new KafkaClientMetrics(p, Tags.of("kind", "producer"));
         } else {
             throw new IllegalArgumentException("Not a Kafka consumer or producer: " + client.getClass());
         }
@@ -133,6 +144,9 @@ public final class Monitoring implements AutoCloseable {
 
     /** The pool's metrics (HikariCP's own Micrometer tracker) and a readiness check that it answers. */
     public HikariDataSource database(HikariDataSource ds) {
+        if (!bound) {
+            return ds;
+        }
         ds.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         readiness.add("database " + ds.getPoolName(), () -> {
             try (Connection c = ds.getConnection()) {

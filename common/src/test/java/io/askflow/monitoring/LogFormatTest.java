@@ -25,7 +25,7 @@ class LogFormatTest {
         assertThat(info.path("level").asText()).isEqualTo("INFO");
         assertThat(info.path("loggerName").asText()).isEqualTo("io.askflow.test");
         assertThat(info.path("threadName").asText()).isEqualTo(Thread.currentThread().getName());
-        assertThat(info.path("message").asText()).isEqualTo("handled r-1");
+        assertThat(info.path("formattedMessage").asText()).isEqualTo("handled r-1");
         assertThat(info.path("timestamp").asLong()).isPositive();
         assertThat(info.path("mdc").path("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
         assertThat(info.path("mdc").path("span_id").asText()).isEqualTo("00f067aa0ba902b7");

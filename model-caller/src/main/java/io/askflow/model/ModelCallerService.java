@@ -32,7 +32,7 @@ public final class ModelCallerService implements AutoCloseable {
             // Short timeout: a readiness probe must answer in about a second.
             probe = OpenAiClients.create(config, "", Duration.ofSeconds(1));
             parts.add(probe::close);
-            ModelReachability reachability = new ModelReachability(probe, config.get(Settings.OPENAI_BASE_URL), clock);
+            ModelReachability reachability = new ModelReachability(probe, config.get(Settings.OPENAI_BASE_URL), clock).start();
             monitoring.ready("model endpoint", reachability::problem);
             Counter pauses = Counter.builder("askflow.rate.gate.pauses")
                     .description("Times a rate limit of the model API paused the model-caller").register(monitoring.registry());

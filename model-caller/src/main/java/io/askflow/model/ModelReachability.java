@@ -11,8 +11,10 @@ import java.util.Optional;
 /**
  * The model-caller's readiness check: whether the model API answered {@code GET /models} at the
  * last check. Any HTTP answer counts as reachable (some OpenAI-compatible servers have no model
- * list); only a failed connection does not. Checked at most once per {@link #RECHECK}, so a
- * readiness probe polling every few seconds costs the API one request in that time.
+ * list); only a failed connection does not. The check runs in the background, at most once per
+ * {@link #RECHECK}, and a probe reads its last result: the SDK's first call alone can take longer
+ * than a readiness probe may, and a probe polling every few seconds costs the API one request per
+ * {@link #RECHECK}.
  */
 final class ModelReachability {
     static final Duration RECHECK = Duration.ofSeconds(15);
@@ -21,7 +23,8 @@ final class ModelReachability {
     private final String baseUrl;
     private final Clock clock;
     private Instant checkedAt = Instant.MIN;
-    private Optional<String> last = Optional.empty();
+    private boolean checking;
+    private volatile Optional<String> last = Optional.of("not checked yet");
 
     ModelReachability(OpenAIClient client, String baseUrl, Clock clock) {
         this.client = client;
@@ -29,20 +32,38 @@ final class ModelReachability {
         this.clock = clock;
     }
 
-    synchronized Optional<String> problem() {
-        Instant now = clock.instant();
-        if (Duration.between(checkedAt, now).compareTo(RECHECK) < 0) {
-            return last;
+    /** Starts the first check at once, so that it is usually done when the runners have joined. */
+    ModelReachability start() {
+        problem();
+        return this;
+    }
+
+    Optional<String> problem() {
+        synchronized (this) {
+            if (!checking && Duration.between(checkedAt, clock.instant()).compareTo(RECHECK) >= 0) {
+                checking = true;
+                Thread.ofVirtual().name("model-reachability").start(this::check);
+            }
         }
+        return last;
+    }
+
+    private void check() {
+        Optional<String> result;
         try {
             client.models().list();
-            last = Optional.empty();
+            result = Optional.empty();
         } catch (OpenAIIoException e) {
-            last = Optional.of(baseUrl + " is unreachable");
+            result = Optional.of(baseUrl + " is unreachable");
         } catch (OpenAIServiceException e) {
-            last = Optional.empty(); // it answered
+            result = Optional.empty(); // it answered
+        } catch (RuntimeException e) {
+            result = Optional.of(baseUrl + " could not be checked: " + e.getClass().getSimpleName());
         }
-        checkedAt = now;
-        return last;
+        last = result;
+        synchronized (this) {
+            checkedAt = clock.instant();
+            checking = false;
+        }
     }
 }

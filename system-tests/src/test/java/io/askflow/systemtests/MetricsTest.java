@@ -89,8 +89,13 @@ class MetricsTest {
     void theRunningPipelineIsLiveAndReady() throws Exception {
         int port = p.management.port();
         var health = Scrape.get(port, "/healthz");
-        var ready = Scrape.get(port, "/readyz");
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        // The model endpoint's check runs in the background: the first probe may come before its result.
+        var ready = Scrape.get(port, "/readyz");
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                ready.statusCode() != 200 && System.nanoTime() < deadline; ready = Scrape.get(port, "/readyz")) {
+            Thread.sleep(100);
+        }
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(Json.tree(ready.body()).path("status").asText()).isEqualTo("ok");
     }
