@@ -62,6 +62,9 @@ public final class Settings {
             "Largest accepted request record or HTTP body, in bytes; larger ones are answered with too_large.");
     public static final Setting<Integer> HTTP_PORT = Setting.integer("ASKFLOW_HTTP_PORT", 8080,
             "Port of the gateway's HTTP API (0 picks a free port).");
+    public static final Setting<Integer> MANAGEMENT_PORT = Setting.integer("ASKFLOW_MANAGEMENT_PORT", 9464,
+            "Port of every service's management endpoints: GET /metrics (Prometheus), /healthz and /readyz "
+                    + "(0 picks a free port). ./askflow serve serves one for its whole process.");
 
     public static final Setting<Duration> TURN_EVENTS_KEEP = Setting.duration("ASKFLOW_TURN_EVENTS_KEEP", "PT10M",
             "How long each gateway instance keeps a turn's events in memory after its last one, for replay by "
@@ -186,6 +189,15 @@ public final class Settings {
     /** Read by the launcher's and images' logback configuration, not through {@link Config}. */
     public static final Setting<String> LOG_LEVEL = Setting.string("ASKFLOW_LOG_LEVEL", "INFO",
             "Level of askflow's own loggers (the demo launcher shows only WARN and above unless this is set).");
+    /** Read by logback.xml, which names its appender after the value: any other value would log nothing, so it is refused. */
+    public static final Setting<String> LOG_FORMAT = new Setting<>("ASKFLOW_LOG_FORMAT", "text",
+            "Log line format: text, or json for one JSON object per line (timestamp, level, logger, thread, message, "
+                    + "MDC fields such as trace_id and span_id, exception).", false, v -> {
+                        if (!v.equals("text") && !v.equals("json")) {
+                            throw new IllegalArgumentException("must be text or json");
+                        }
+                        return v;
+                    });
 
     /** The variable families passed through to libraries, each documented by one README row. */
     public static List<SettingPattern> patterns() {
@@ -195,14 +207,14 @@ public final class Settings {
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
                 COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
-                DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, TURN_EVENTS_KEEP, TURN_EVENTS_MAX_TURNS,
+                DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, MANAGEMENT_PORT, TURN_EVENTS_KEEP, TURN_EVENTS_MAX_TURNS,
                 TURN_EVENTS_MAX_PER_TURN, SSE_HEARTBEAT, GATEWAY_URL, API_KEY, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL,
                 OPENAI_API_KEY, OPENAI_BASE_URL, DEFAULT_MODEL, MODELS, MODEL_NOTICE,
                 MAX_TOOL_ROUNDS, MODEL_TIMEOUT, MODEL_MAX_RETRIES, MODEL_MAX_REQUESTS_PER_MINUTE, MODEL_MAX_TOKENS_PER_MINUTE,
                 QUOTA_COOL_DOWN, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, MAX_TOOL_CALLS_PER_ROUND, MAX_FETCHES_PER_TURN,
-                SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, TRACE_MESSAGE_CONTENT, DATA_DIR, LOG_LEVEL, TENANTS_FILE, PRICES_FILE,
+                SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, TRACE_MESSAGE_CONTENT, DATA_DIR, LOG_LEVEL, LOG_FORMAT, TENANTS_FILE, PRICES_FILE,
                 ANONYMOUS_TENANT, MEMORY_TOKENS, MAX_DOCUMENT_BYTES, SEARCH_RESULTS, JOB_DOCUMENT_MAX_CHARS);
     }
 }

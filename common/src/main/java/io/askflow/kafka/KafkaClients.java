@@ -2,6 +2,7 @@ package io.askflow.kafka;
 
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.monitoring.Monitoring;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -91,10 +92,17 @@ public final class KafkaClients {
      * and transactional producers whose id is the group plus the instance identity.
      */
     public static Runner exactlyOnceRunner(Config config, String groupId, java.util.List<Route<?>> routes) {
+        return exactlyOnceRunner(config, groupId, routes, Monitoring.none());
+    }
+
+    /** As above, with the runner's metrics and its clients' metrics (lag, request rates) in {@code monitoring}. */
+    public static Runner exactlyOnceRunner(Config config, String groupId, java.util.List<Route<?>> routes,
+            Monitoring monitoring) {
         String instance = config.find(Settings.INSTANCE_ID).orElseGet(() -> java.util.UUID.randomUUID().toString());
-        return Runner.exactlyOnce(RunnerOptions.from(config, groupId), routes,
-                consumer(config, groupId, groupId + "-" + instance),
-                () -> transactionalProducer(config, groupId + "-" + instance, groupId + "-" + instance));
+        String clientId = groupId + "-" + instance;
+        return Runner.exactlyOnce(RunnerOptions.from(config, groupId).withMetrics(monitoring.runner(groupId)), routes,
+                monitoring.kafka(consumer(config, groupId, clientId), clientId),
+                () -> monitoring.kafka(transactionalProducer(config, clientId, clientId), clientId));
     }
 
     /**

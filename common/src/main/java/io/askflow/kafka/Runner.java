@@ -101,7 +101,7 @@ public final class Runner implements AutoCloseable {
      */
     public static Runner exactlyOnce(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer,
             Supplier<Producer<String, byte[]>> transactionalProducers) {
-        return new Runner(options, routes, consumer, Publisher.transactional(transactionalProducers));
+        return new Runner(options, routes, consumer, Publisher.transactional(transactionalProducers, options.metrics()));
     }
 
     public Runner start() {
@@ -149,6 +149,7 @@ public final class Runner implements AutoCloseable {
     }
 
     private void pollLoop() {
+        options.metrics().loopStarted(inFlight::get);
         try {
             startPublisher();
             consumer.subscribe(routes.keySet(), new Rebalance());
@@ -191,6 +192,7 @@ public final class Runner implements AutoCloseable {
                 consumer.close(KafkaClients.CLOSE_TIMEOUT);
                 workers.shutdownNow();
                 publisher.close();
+                options.metrics().loopStopped();
                 stopped.countDown();
             }
         }
@@ -242,12 +244,14 @@ public final class Runner implements AutoCloseable {
      */
     private List<ProducerRecord<String, byte[]>> outputsFor(ConsumerRecord<String, byte[]> rec) {
         Route<?> route = routes.get(rec.topic());
+        long started = System.nanoTime();
         try {
             return handle(route, rec);
         } catch (Exception e) {
             if (interruptedByShutdown(e)) {
                 return null;
             }
+            options.metrics().handled(rec.topic(), "dead_letter", System.nanoTime() - started);
             LOG.warn("Dead-lettering {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), e.toString());
             Tracing.failed(Span.current(), e.getClass().getName());
             return List.of(DeadLetters.of(rec, e));
@@ -255,6 +259,8 @@ public final class Runner implements AutoCloseable {
     }
 
     private <T> List<ProducerRecord<String, byte[]>> handle(Route<T> route, ConsumerRecord<String, byte[]> rec) throws Exception {
+        long started = System.nanoTime();
+        String outcome = "ok";
         T value = route.topic().decode(rec.value()); // MessageFormatException: dead letter
         Incoming<T> in = new Incoming<>(rec.topic(), rec.partition(), rec.offset(), rec.key(), value, rec.headers(),
                 Instant.ofEpochMilli(rec.timestamp()));
@@ -268,7 +274,9 @@ public final class Runner implements AutoCloseable {
             LOG.warn("Handler for {} failed; answering through its failure handler", in.coordinates(), e);
             Tracing.failed(Span.current(), e.getClass().getName());
             out = route.onFailure().onFailure(in, e);
+            outcome = "failed";
         }
+        options.metrics().handled(rec.topic(), outcome, System.nanoTime() - started);
         return toProducerRecords(out);
     }
 
@@ -476,11 +484,13 @@ public final class Runner implements AutoCloseable {
             // and an open transaction may hold their outputs, so it is aborted.
             partitions.forEach(progress::remove);
             rewindRequested = true;
+            options.metrics().lost();
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             restore(committed(new HashSet<>(partitions)), partitions, false);
+            options.metrics().assigned(partitions.size());
             if (paused) {
                 consumer.pause(partitions);
             }

@@ -14,9 +14,15 @@ import java.util.Objects;
  * @param commitInterval how often finished offsets are committed
  * @param shutdownTimeout how long close() and a revocation wait for records in flight (the drain),
  *     at most {@link #MAX_DRAIN}
+ * @param metrics what the runner reports for monitoring ({@link RunnerMetrics#NONE}: nothing)
  */
 public record RunnerOptions(String groupId, int maxInFlight, Duration pollTimeout, Duration commitInterval,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout, RunnerMetrics metrics) {
+
+    public RunnerOptions(String groupId, int maxInFlight, Duration pollTimeout, Duration commitInterval,
+            Duration shutdownTimeout) {
+        this(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, RunnerMetrics.NONE);
+    }
 
     /**
      * The transaction timeout of the exactly-once runner's producers
@@ -44,6 +50,7 @@ public record RunnerOptions(String groupId, int maxInFlight, Duration pollTimeou
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
+        metrics = metrics == null ? RunnerMetrics.NONE : metrics;
         requirePositive(pollTimeout, "pollTimeout");
         requirePositive(commitInterval, "commitInterval");
         requirePositive(shutdownTimeout, "shutdownTimeout");
@@ -65,7 +72,11 @@ public record RunnerOptions(String groupId, int maxInFlight, Duration pollTimeou
     }
 
     public RunnerOptions withMaxInFlight(int n) {
-        return new RunnerOptions(groupId, n, pollTimeout, commitInterval, shutdownTimeout);
+        return new RunnerOptions(groupId, n, pollTimeout, commitInterval, shutdownTimeout, metrics);
+    }
+
+    public RunnerOptions withMetrics(RunnerMetrics m) {
+        return new RunnerOptions(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, m);
     }
 
     private static void requirePositive(Duration d, String name) {

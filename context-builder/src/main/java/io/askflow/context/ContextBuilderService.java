@@ -5,15 +5,16 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.Route;
+import io.askflow.kafka.Runner;
+import io.askflow.kafka.TopicInitializer;
+import io.askflow.kafka.Topics;
 import io.askflow.knowledge.KnowledgeSchema;
 import io.askflow.knowledge.MemoryStore;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.knowledge.UsageLedger;
 import io.askflow.knowledge.UserProfiles;
-import io.askflow.kafka.Route;
-import io.askflow.kafka.Runner;
-import io.askflow.kafka.TopicInitializer;
-import io.askflow.kafka.Topics;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
 import io.askflow.telemetry.Tracing;
@@ -30,12 +31,12 @@ public final class ContextBuilderService implements AutoCloseable {
     private final Runner runner;
     private final OpenAiSummarizer summarizer;
 
-    private ContextBuilderService(Config config, Clock clock, Telemetry telemetry) {
+    private ContextBuilderService(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
         Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
-            db = parts.add(Database.open(config, "context-builder", ds -> Database.migrate(ds, "context-builder"),
-                    KnowledgeSchema::migrate));
+            db = parts.add(monitoring.database(Database.open(config, "context-builder",
+                    ds -> Database.migrate(ds, "context-builder"), KnowledgeSchema::migrate)));
             History history = new History(db);
             TenantDirectory tenants = TenantDirectory.from(config);
             summarizer = config.get(Settings.SUMMARIES) ? parts.add(new OpenAiSummarizer(config)) : null;
@@ -57,18 +58,27 @@ public final class ContextBuilderService implements AutoCloseable {
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP, List.of(
                     Route.of(Topics.TURNS, in -> flow.onTurn(in.value(), in.coordinates()), (in, error) -> flow.onTurnFailure(in.value())),
                     Route.of(Topics.ANSWERS, flow::onAnswer, flow::onAnswerFailure),
-                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates())))).tracedBy(tracing).start());
+                    Route.of(Topics.DELETIONS, in -> flow.onDeletion(in.value(), in.coordinates()))), monitoring).tracedBy(tracing).start());
             parts.keep();
         }
     }
 
     public static ContextBuilderService start(Config config, Clock clock) {
-        return start(config, clock, Telemetry.disabled());
+        return new ContextBuilderService(config, clock, Monitoring.none(), Telemetry.disabled());
+    }
+
+    /** Reporting into the process's registry: one process, one /metrics. */
+    public static ContextBuilderService start(Config config, Clock clock, Monitoring monitoring) {
+        return new ContextBuilderService(config, clock, monitoring, Telemetry.disabled());
     }
 
     /** Traced with the process's telemetry, as service {@link #GROUP}. */
     public static ContextBuilderService start(Config config, Clock clock, Telemetry telemetry) {
-        return new ContextBuilderService(config, clock, telemetry);
+        return new ContextBuilderService(config, clock, Monitoring.none(), telemetry);
+    }
+
+    public static ContextBuilderService start(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) {
+        return new ContextBuilderService(config, clock, monitoring, telemetry);
     }
 
     @Override

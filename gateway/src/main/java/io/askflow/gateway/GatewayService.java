@@ -18,6 +18,7 @@ import io.askflow.knowledge.Tenant;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.knowledge.UsageLedger;
 import io.askflow.knowledge.UserProfiles;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
 import io.askflow.telemetry.Tracing;
@@ -47,15 +48,16 @@ public final class GatewayService implements AutoCloseable {
     private final TurnOutbox outbox;
     private final TurnEvents turnEvents;
 
-    private GatewayService(Config config, Clock clock, Telemetry telemetry) throws IOException {
+    private GatewayService(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) throws IOException {
         TopicInitializer.ensureTopics(config);
         Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
-            db = parts.add(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"), KnowledgeSchema::migrate));
+            db = parts.add(monitoring.database(Database.open(config, "gateway", ds -> Database.migrate(ds, "gateway"),
+                    KnowledgeSchema::migrate)));
             TenantDirectory tenants = TenantDirectory.from(config);
             DocumentStore documents = new DocumentStore(db);
             DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
-            producer = parts.add(KafkaClients.producer(config, "gateway"));
+            producer = parts.add(monitoring.kafka(KafkaClients.producer(config, "gateway"), "gateway"));
             Submissions submissions = new Submissions(db);
             AnswerBook answers = new AnswerBook(db);
             RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
@@ -72,13 +74,16 @@ public final class GatewayService implements AutoCloseable {
                             Route.of(Topics.DOCUMENTS, in -> {
                                 intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                                 return List.of();
-                            }))).tracedBy(tracing).start());
+                            })), monitoring).tracedBy(tracing).start());
+            TurnMetrics turns = new TurnMetrics(monitoring.registry(), submissions);
             answerFeed = parts.add(KafkaClients.exactlyOnceRunner(config, ANSWERS_GROUP,
                     List.of(Route.of(Topics.ANSWERS, in -> {
                         answers.record(in.value());
-                        return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
-                                .orElse(List.of());
-                    }))).tracedBy(tracing).start());
+                        List<Outgoing> events = jobs.record(in.value())
+                                .map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e))).orElse(List.of());
+                        turns.answered(in.value()); // last: a transient failure before it repeats the handler
+                        return events;
+                    })), monitoring).tracedBy(tracing).start());
             turnEvents = parts.add(new TurnEvents(KafkaClients.uncommittedReader(config, "gateway-turn-events"), answers,
                     new TurnEvents.Limits(config.get(Settings.TURN_EVENTS_KEEP), config.get(Settings.TURN_EVENTS_MAX_TURNS),
                             config.get(Settings.TURN_EVENTS_MAX_PER_TURN)), clock).start());
@@ -104,12 +109,21 @@ public final class GatewayService implements AutoCloseable {
     }
 
     public static GatewayService start(Config config, Clock clock) throws IOException {
-        return start(config, clock, Telemetry.disabled());
+        return new GatewayService(config, clock, Monitoring.none(), Telemetry.disabled());
+    }
+
+    /** Reporting into the process's registry: one process, one /metrics. */
+    public static GatewayService start(Config config, Clock clock, Monitoring monitoring) throws IOException {
+        return new GatewayService(config, clock, monitoring, Telemetry.disabled());
     }
 
     /** Traced with the process's telemetry, as service {@link #GROUP}. */
     public static GatewayService start(Config config, Clock clock, Telemetry telemetry) throws IOException {
-        return new GatewayService(config, clock, telemetry);
+        return new GatewayService(config, clock, Monitoring.none(), telemetry);
+    }
+
+    public static GatewayService start(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) throws IOException {
+        return new GatewayService(config, clock, monitoring, telemetry);
     }
 
     /** Every turn's events as they happen, for streaming front ends on this instance. */

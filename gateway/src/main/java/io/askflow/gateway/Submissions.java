@@ -139,10 +139,15 @@ final class Submissions {
                 Jdbc.textArray(turns.stream().map(Turn::requestId).toList()));
     }
 
+    /** When the tenant's request id was accepted, if it was. */
+    Optional<Instant> acceptedAt(String tenantId, String requestId) throws SQLException {
+        return Jdbc.queryFirst(db, "SELECT accepted_at FROM gateway_submissions WHERE tenant_id = ? AND request_id = ?",
+                rs -> rs.getTimestamp(1).toInstant(), tenantId, requestId);
+    }
+
     /** Whether the tenant's request id was accepted. */
     boolean accepted(String tenantId, String requestId) throws SQLException {
-        return Jdbc.exists(db, "SELECT 1 FROM gateway_submissions WHERE tenant_id = ? AND request_id = ?",
-                tenantId, requestId);
+        return acceptedAt(tenantId, requestId).isPresent();
     }
 
     /** Turns claimed at least {@code age} ago whose publish was never confirmed, oldest first. */

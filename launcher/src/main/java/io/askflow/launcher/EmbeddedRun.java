@@ -8,8 +8,12 @@ import io.askflow.kafka.TopicInitializer;
 import io.askflow.localmodel.ChatCompletionsServer;
 import io.askflow.localmodel.LocalModel;
 import io.askflow.model.ModelEndpointCheck;
+import io.askflow.monitoring.ManagementServer;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.service.Preflight;
+import io.askflow.service.ServiceProcess;
 import io.askflow.service.StartupFailure;
+import io.askflow.telemetry.Telemetry;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.askflow.telemetry.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +37,7 @@ final class EmbeddedRun implements AutoCloseable {
     /** The documented ports {@code serve} takes when they are free. */
     static final int KAFKA_PORT = 9092;
     static final int HTTP_PORT = 8080;
+    static final int MANAGEMENT_PORT = Integer.parseInt(Settings.MANAGEMENT_PORT.defaultValue());
 
     private final List<String> portNotes = new ArrayList<>();
     private Infrastructure infrastructure;
@@ -41,6 +45,8 @@ final class EmbeddedRun implements AutoCloseable {
     private Pipeline pipeline;
     /** The process's one telemetry: the four services trace with it, each under its own service name. */
     private Telemetry telemetry;
+    private Monitoring monitoring;
+    private ManagementServer management;
     private Config config;
 
     private EmbeddedRun() {
@@ -52,9 +58,12 @@ final class EmbeddedRun implements AutoCloseable {
         int kafkaPort = 0;
         if (serve) {
             effective.put(Settings.HTTP_PORT.name(), Integer.toString(httpPort(env, given)));
+            effective.put(Settings.MANAGEMENT_PORT.name(), Integer.toString(managementPort(env, given)));
             kafkaPort = isSet(env, Settings.KAFKA_BOOTSTRAP_SERVERS) ? 0 : KAFKA_PORT;
         } else {
-            effective.put(Settings.HTTP_PORT.name(), "0"); // the demo needs no HTTP and must not collide with a serve
+            // The demo needs neither HTTP nor the management port and must not collide with a serve.
+            effective.put(Settings.HTTP_PORT.name(), "0");
+            effective.put(Settings.MANAGEMENT_PORT.name(), "0");
         }
         if (!isSet(env, Settings.OPENAI_API_KEY) && !isSet(env, Settings.OPENAI_BASE_URL)) {
             localModel = ChatCompletionsServer.start(new LocalModel());
@@ -81,13 +90,17 @@ final class EmbeddedRun implements AutoCloseable {
         Preflight.kafka(config);
         Preflight.database(config);
         TopicInitializer.ensureTopics(config);
+        monitoring = Monitoring.create();
+        management = ServiceProcess.management(config, monitoring);
+        Runnable started = monitoring.startupCheck();
         try {
             telemetry = Telemetry.create(config);
-            pipeline = Pipeline.start(config, Clock.systemUTC(), telemetry);
+            pipeline = Pipeline.start(config, Clock.systemUTC(), monitoring, telemetry);
         } catch (Exception e) {
             throw bindFailure(e, config.get(Settings.HTTP_PORT));
         }
         GroupReadiness.await(config, Pipeline.GROUPS, config.get(Settings.STARTUP_TIMEOUT));
+        started.run();
     }
 
     /**
@@ -126,6 +139,23 @@ final class EmbeddedRun implements AutoCloseable {
         return 0;
     }
 
+    /** As the HTTP port: an explicit ASKFLOW_MANAGEMENT_PORT must be free; else the default if free, else any. */
+    private int managementPort(Map<String, String> env, Config given) {
+        if (isSet(env, Settings.MANAGEMENT_PORT)) {
+            int port = given.get(Settings.MANAGEMENT_PORT);
+            if (port != 0 && !EmbeddedKafka.isFree(port)) {
+                throw ServiceProcess.managementPortInUse(port);
+            }
+            return port;
+        }
+        if (EmbeddedKafka.isFree(MANAGEMENT_PORT)) {
+            return MANAGEMENT_PORT;
+        }
+        portNotes.add("Port " + MANAGEMENT_PORT + " is in use, so the management endpoints took a free port instead "
+                + "(set ASKFLOW_MANAGEMENT_PORT to choose one).");
+        return 0;
+    }
+
     static StartupFailure portInUse(int port) {
         return new StartupFailure("Port " + port + " (ASKFLOW_HTTP_PORT) is in use: stop what listens there, "
                 + "or set ASKFLOW_HTTP_PORT to a free port (0 picks one).");
@@ -148,6 +178,10 @@ final class EmbeddedRun implements AutoCloseable {
         return pipeline.httpPort();
     }
 
+    int managementPort() {
+        return management.port();
+    }
+
     String kafkaBootstrapServers() {
         return config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
     }
@@ -165,6 +199,12 @@ final class EmbeddedRun implements AutoCloseable {
     public void close() {
         if (pipeline != null) {
             pipeline.close();
+        }
+        if (management != null) {
+            management.close();
+        }
+        if (monitoring != null) {
+            monitoring.close();
         }
         if (telemetry != null) {
             telemetry.close();

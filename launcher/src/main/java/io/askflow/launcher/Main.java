@@ -73,7 +73,7 @@ public final class Main {
     private static void serve(PrintStream out, long t0) throws InterruptedException {
         EmbeddedRun run = EmbeddedRun.start(System.getenv(), true);
         run.portNotes().forEach(out::println);
-        out.print(serving(run.kafkaBootstrapServers(), run.httpPort(), seconds(t0, System.nanoTime())));
+        out.print(serving(run.kafkaBootstrapServers(), run.httpPort(), run.managementPort(), seconds(t0, System.nanoTime())));
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -84,16 +84,17 @@ public final class Main {
     }
 
     /** What {@code serve} prints once it is up: the addresses it took and commands to paste. */
-    static String serving(String kafka, int httpPort, double startSeconds) {
+    static String serving(String kafka, int httpPort, int managementPort, double startSeconds) {
         String http = "localhost:" + httpPort;
         return String.format("""
                 askflow is up (%.1f s): Kafka at %s, HTTP API at http://%s
+                Metrics at http://localhost:%d/metrics, health at /healthz and /readyz
                 Try it (in another terminal):
                   echo '{"requestId":"r-1","conversationId":"c-1","prompt":"What day is it?"}' | kcat -b %s -t %s -X partitioner=murmur2_random -k c-1 -P
                   kcat -b %s -t %s -C -X isolation.level=read_committed -e
                   curl -s -XPOST 'http://%s/v1/prompts?wait=30' -H 'content-type: application/json' -d '{"prompt":"What is today'\\''s date?"}'
                 Stop with Ctrl-C.
-                """, startSeconds, kafka, http, kafka, Topics.REQUESTS.name(), kafka, Topics.ANSWERS.name(), http);
+                """, startSeconds, kafka, http, managementPort, kafka, Topics.REQUESTS.name(), kafka, Topics.ANSWERS.name(), http);
     }
 
     private static int print(PrintStream out, StreamedAsk.Result streamed, boolean localModel, double turnSeconds,

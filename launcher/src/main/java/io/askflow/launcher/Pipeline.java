@@ -4,6 +4,7 @@ import io.askflow.config.Config;
 import io.askflow.context.ContextBuilderService;
 import io.askflow.gateway.GatewayService;
 import io.askflow.model.ModelCallerService;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.telemetry.Telemetry;
 import io.askflow.tools.ToolRunnerService;
 import java.time.Clock;
@@ -23,12 +24,12 @@ public final class Pipeline implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final GatewayService gateway;
 
-    private Pipeline(Config config, Clock clock, Telemetry telemetry) throws Exception {
+    private Pipeline(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) throws Exception {
         try {
-            gateway = remember(GatewayService.start(config, clock, telemetry));
-            remember(ContextBuilderService.start(config, clock, telemetry));
-            remember(ModelCallerService.start(config, clock, telemetry));
-            remember(ToolRunnerService.start(config, clock, telemetry));
+            gateway = remember(GatewayService.start(config, clock, monitoring, telemetry));
+            remember(ContextBuilderService.start(config, clock, monitoring, telemetry));
+            remember(ModelCallerService.start(config, clock, monitoring, telemetry));
+            remember(ToolRunnerService.start(config, clock, monitoring, telemetry));
         } catch (Exception e) {
             close();
             throw e;
@@ -36,12 +37,23 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline start(Config config, Clock clock) throws Exception {
-        return start(config, clock, Telemetry.disabled());
+        return new Pipeline(config, clock, Monitoring.none(), Telemetry.disabled());
     }
 
-    /** The services trace with {@code telemetry}, each under its own service name; the caller closes it after this. */
+    /**
+     * The four services reporting into one registry (one process, one /metrics) and tracing with
+     * {@code telemetry}, each under its own service name; the caller closes both after this.
+     */
+    public static Pipeline start(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) throws Exception {
+        return new Pipeline(config, clock, monitoring, telemetry);
+    }
+
+    public static Pipeline start(Config config, Clock clock, Monitoring monitoring) throws Exception {
+        return new Pipeline(config, clock, monitoring, Telemetry.disabled());
+    }
+
     public static Pipeline start(Config config, Clock clock, Telemetry telemetry) throws Exception {
-        return new Pipeline(config, clock, telemetry);
+        return new Pipeline(config, clock, Monitoring.none(), telemetry);
     }
 
     public int httpPort() {

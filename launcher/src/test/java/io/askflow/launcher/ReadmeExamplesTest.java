@@ -52,6 +52,7 @@ class ReadmeExamplesTest {
     private static final Path README = AskflowScriptTest.REPO.resolve("README.md");
     private static final Pattern MARKER = Pattern.compile("<!-- example: (.*?) -->");
     private static final Pattern SERVING = Pattern.compile("Kafka at (\\S+), HTTP API at http://localhost:(\\d+)");
+    private static final Pattern MANAGEMENT = Pattern.compile("Metrics at http://localhost:(\\d+)/metrics");
     /** Generous: serve starts a broker and a database, on a two-core machine shared with other builds. */
     private static final long WAIT_SECONDS = 240;
 
@@ -228,6 +229,13 @@ class ReadmeExamplesTest {
         if (!http.equals("localhost:" + EmbeddedRun.HTTP_PORT)) {
             assertThat(serveOutput).contains("Port " + EmbeddedRun.HTTP_PORT + " is in use, so the HTTP API took a free port");
         }
+        Matcher mm = MANAGEMENT.matcher(serveOutput);
+        assertThat(mm.find()).as("serve says where its management endpoints are").isTrue();
+        String management = "localhost:" + mm.group(1);
+        if (!management.equals("localhost:" + EmbeddedRun.MANAGEMENT_PORT)) {
+            assertThat(serveOutput).contains("Port " + EmbeddedRun.MANAGEMENT_PORT + " is in use, so the management endpoints took");
+        }
+        addresses.put("localhost:" + EmbeddedRun.MANAGEMENT_PORT, management);
         servePrinted = serveOutput;
         addresses.put("127.0.0.1:" + EmbeddedRun.KAFKA_PORT, kafka);
         addresses.put("localhost:" + EmbeddedRun.KAFKA_PORT, kafka);

@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,13 +27,14 @@ class StartupFailuresTest {
     @TempDir
     Path dataDir;
 
-    @Test
-    void aPortInUseIsNamedWithTheSettingThatMovesIt() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"ASKFLOW_HTTP_PORT", "ASKFLOW_MANAGEMENT_PORT"})
+    void aPortInUseIsNamedWithTheSettingThatMovesIt(String setting) throws IOException {
         try (ServerSocket taken = new ServerSocket(0)) {
             int port = taken.getLocalPort();
-            StartupFailure failure = fail(env(settings("ASKFLOW_HTTP_PORT", Integer.toString(port))));
-            assertThat(failure).hasMessage("Port " + port + " (ASKFLOW_HTTP_PORT) is in use: stop what listens there, "
-                    + "or set ASKFLOW_HTTP_PORT to a free port (0 picks one).");
+            StartupFailure failure = fail(env(settings(setting, Integer.toString(port))));
+            assertThat(failure).hasMessage("Port " + port + " (" + setting + ") is in use: stop what listens there, "
+                    + "or set " + setting + " to a free port (0 picks one).");
         }
     }
 

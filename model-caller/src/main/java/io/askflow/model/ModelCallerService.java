@@ -9,11 +9,13 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.kafka.TurnEventPublisher;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.openai.OpenAiClients;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
 import io.askflow.telemetry.Tracing;
 import io.askflow.usage.PriceTable;
+import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,18 +26,26 @@ public final class ModelCallerService implements AutoCloseable {
     public static final String GROUP = "askflow-model-caller";
 
     private final OpenAIClient client;
+    private final OpenAIClient probe;
     private final Runner runner;
     private final TurnEventPublisher events;
 
-    private ModelCallerService(Config config, Clock clock, Telemetry telemetry) {
+    private ModelCallerService(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) {
         TopicInitializer.ensureTopics(config);
         Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
             client = OpenAiClients.create(config, "");
             parts.add(client::close);
-            RateGate gate = new RateGate(clock);
-            ChatModel model = new GuardedModel(new TracedChatModel(new OpenAiChatModel(client), tracing,
-                    URI.create(config.get(Settings.OPENAI_BASE_URL))), gate,
+            // Short timeout: a readiness probe must answer in about a second.
+            probe = OpenAiClients.create(config, "", Duration.ofSeconds(1));
+            parts.add(probe::close);
+            ModelReachability reachability = new ModelReachability(probe, config.get(Settings.OPENAI_BASE_URL), clock).start();
+            monitoring.ready("model endpoint", reachability::problem);
+            Counter pauses = Counter.builder("askflow.rate.gate.pauses")
+                    .description("Times a rate limit of the model API paused the model-caller").register(monitoring.registry());
+            RateGate gate = new RateGate(clock, pauses::increment);
+            ChatModel model = new GuardedModel(new MeteredModel(new TracedChatModel(new OpenAiChatModel(client), tracing,
+                    URI.create(config.get(Settings.OPENAI_BASE_URL))), monitoring.registry()), gate,
                     new QuotaBreaker(clock, config.get(Settings.QUOTA_COOL_DOWN)),
                     new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
                             config.get(Settings.MODEL_MAX_TOKENS_PER_MINUTE), Duration.ofMinutes(1), clock, Sleeper.SYSTEM),
@@ -49,19 +59,28 @@ public final class ModelCallerService implements AutoCloseable {
                     events);
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
-                    List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)))
+                    List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)), monitoring)
                     .acceptWorkWhile(gate::isOpen).tracedBy(tracing).start());
             parts.keep();
         }
     }
 
     public static ModelCallerService start(Config config, Clock clock) {
-        return start(config, clock, Telemetry.disabled());
+        return new ModelCallerService(config, clock, Monitoring.none(), Telemetry.disabled());
+    }
+
+    /** Reporting into the process's registry: one process, one /metrics. */
+    public static ModelCallerService start(Config config, Clock clock, Monitoring monitoring) {
+        return new ModelCallerService(config, clock, monitoring, Telemetry.disabled());
     }
 
     /** Traced with the process's telemetry, as service {@link #GROUP}. */
     public static ModelCallerService start(Config config, Clock clock, Telemetry telemetry) {
-        return new ModelCallerService(config, clock, telemetry);
+        return new ModelCallerService(config, clock, Monitoring.none(), telemetry);
+    }
+
+    public static ModelCallerService start(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) {
+        return new ModelCallerService(config, clock, monitoring, telemetry);
     }
 
     @Override
@@ -69,5 +88,6 @@ public final class ModelCallerService implements AutoCloseable {
         runner.close();
         events.close();
         client.close();
+        probe.close();
     }
 }

@@ -11,10 +11,17 @@ import java.time.Instant;
  */
 final class RateGate {
     private final Clock clock;
+    private final Runnable onPause;
     private volatile Instant closedUntil = Instant.MIN;
 
     RateGate(Clock clock) {
+        this(clock, () -> { });
+    }
+
+    /** @param onPause told each time a rate limit closes (or extends) the gate, for the pause counter */
+    RateGate(Clock clock, Runnable onPause) {
         this.clock = clock;
+        this.onPause = onPause;
     }
 
     boolean isOpen() {
@@ -25,6 +32,7 @@ final class RateGate {
         Instant until = clock.instant().plus(duration);
         if (until.isAfter(closedUntil)) {
             closedUntil = until;
+            onPause.run();
         }
     }
 

@@ -6,6 +6,8 @@ import io.askflow.embedded.Infrastructure;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.launcher.Pipeline;
 import io.askflow.launcher.PromptClient;
+import io.askflow.monitoring.ManagementServer;
+import io.askflow.monitoring.Monitoring;
 import io.askflow.testkit.FixtureWebServer;
 import io.askflow.testkit.ScriptedModelServer;
 import java.time.Clock;
@@ -52,6 +54,9 @@ final class RunningPipeline {
     final FixtureWebServer web;
     final Pipeline pipeline;
     final PromptClient client;
+    /** The process's registry and its management endpoints, as {@code ./askflow serve} has them. */
+    final Monitoring monitoring;
+    final ManagementServer management;
 
     private RunningPipeline() throws Exception {
         Infrastructure infra = Infrastructure.shared();
@@ -81,7 +86,9 @@ final class RunningPipeline {
         env.put(Settings.PRICES_FILE.name(), tempFile("askflow-prices", PRICES).toString());
         config = Config.of(env);
         TopicInitializer.ensureTopics(config);
-        pipeline = Pipeline.start(config, Clock.systemUTC());
+        monitoring = Monitoring.create();
+        management = ManagementServer.start(0, monitoring);
+        pipeline = Pipeline.start(config, Clock.systemUTC(), monitoring);
         client = new PromptClient(config);
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
     }
@@ -122,6 +129,8 @@ final class RunningPipeline {
     private void close() {
         client.close();
         pipeline.close();
+        management.close();
+        monitoring.close();
         model.close();
         web.close();
     }

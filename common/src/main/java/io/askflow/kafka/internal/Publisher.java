@@ -1,6 +1,7 @@
 package io.askflow.kafka.internal;
 
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.RunnerMetrics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,7 +35,12 @@ public abstract sealed class Publisher {
     }
 
     public static Publisher transactional(Supplier<Producer<String, byte[]>> producers) {
-        return new Transactional(producers);
+        return new Transactional(producers, RunnerMetrics.NONE);
+    }
+
+    /** As {@link #transactional(Supplier)}, reporting its commits and aborts to {@code metrics}. */
+    public static Publisher transactional(Supplier<Producer<String, byte[]>> producers, RunnerMetrics metrics) {
+        return new Transactional(producers, metrics);
     }
 
     public void start() {
@@ -176,6 +182,7 @@ public abstract sealed class Publisher {
         }
 
         private final Supplier<Producer<String, byte[]>> producers;
+        private final RunnerMetrics metrics;
         private final ReadWriteLock lock = new ReentrantReadWriteLock();
         private final List<Sent> pending = new ArrayList<>();
         private Producer<String, byte[]> producer;
@@ -183,8 +190,9 @@ public abstract sealed class Publisher {
         /** A send failed or the producer could not be renewed: the next commit must fail so the runner rewinds. */
         private volatile boolean broken;
 
-        Transactional(Supplier<Producer<String, byte[]>> producers) {
+        Transactional(Supplier<Producer<String, byte[]>> producers, RunnerMetrics metrics) {
             this.producers = producers;
+            this.metrics = metrics;
         }
 
         @Override
@@ -271,6 +279,7 @@ public abstract sealed class Publisher {
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                 }
                 producer.commitTransaction();
+                metrics.committed();
                 pending.clear();
                 markCommitted(progress, offsets);
                 producer.beginTransaction();
@@ -291,6 +300,7 @@ public abstract sealed class Publisher {
                         throw new IllegalStateException("the previous replacement failed");
                     }
                     producer.abortTransaction();
+                    metrics.aborted();
                     producer.beginTransaction();
                 } catch (KafkaException | IllegalStateException e) {
                     // Fenced or fatally broken: only a new producer can go on (initTransactions fences the old one).

@@ -113,6 +113,7 @@ class ChaosTest {
             env.put(Settings.OPENAI_API_KEY.name(), "sk-chaos");
             env.put(Settings.TOPIC_PARTITIONS.name(), "6");
             env.put(Settings.HTTP_PORT.name(), "0");
+            env.put(Settings.MANAGEMENT_PORT.name(), "0"); // two instances of each service on one host
             env.put(Settings.DEFAULT_DEADLINE.name(), "PT15M");
             env.put(Settings.SHUTDOWN_TIMEOUT.name(), "PT5S");
             // Well inside the test's timeout, so that a dependency that never came back fails a

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.askflow.message.ChatMessage;
 import io.askflow.message.Source;
 import io.askflow.message.ToolCall;
+import io.askflow.telemetry.SemConv;
+import io.askflow.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.askflow.telemetry.SemConv;
-import io.askflow.telemetry.Tracing;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,17 +42,27 @@ public final class ToolExecutor {
     private final Duration timeout;
     private final int maxChars;
     private final Tracing tracing;
+    private final ToolMetrics metrics;
 
     public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars) {
-        this(registry, timeout, maxChars, Tracing.disabled());
+        this(registry, timeout, maxChars, Tracing.disabled(), ToolMetrics.NONE);
+    }
+
+    public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars, Tracing tracing) {
+        this(registry, timeout, maxChars, tracing, ToolMetrics.NONE);
+    }
+
+    public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars, ToolMetrics metrics) {
+        this(registry, timeout, maxChars, Tracing.disabled(), metrics);
     }
 
     /** Each call, run or refused, is an {@code execute_tool <name>} span (GenAI conventions) of the current trace. */
-    public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars, Tracing tracing) {
+    public ToolExecutor(ToolRegistry registry, Duration timeout, int maxChars, Tracing tracing, ToolMetrics metrics) {
         this.registry = registry;
         this.timeout = timeout;
         this.maxChars = maxChars;
         this.tracing = tracing;
+        this.metrics = metrics;
     }
 
     /** A round in which no call is refused by a budget. */
@@ -152,20 +162,25 @@ public final class ToolExecutor {
                 limit, span, null);
     }
 
-    private static ToolOutput await(ToolCall call, Outcome outcome, long startNanos) throws InterruptedException {
+    private ToolOutput await(ToolCall call, Outcome outcome, long startNanos) throws InterruptedException {
+        String tool = registry.find(call.name()).isPresent() ? call.name() : "unknown";
         if (outcome.immediate() != null) {
             if (outcome.errorType() != null) {
                 Tracing.failed(outcome.span(), outcome.errorType());
             }
+            metrics.called(tool, "refused", System.nanoTime() - startNanos);
             return outcome.immediate();
         }
         Future<ToolOutput> f = outcome.running();
         try {
             long left = startNanos + outcome.timeout().toNanos() - System.nanoTime();
-            return f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            ToolOutput out = f.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            metrics.called(tool, "ok", System.nanoTime() - startNanos);
+            return out;
         } catch (TimeoutException e) {
             f.cancel(true);
             Tracing.failed(outcome.span(), "timeout");
+            metrics.called(tool, "timeout", System.nanoTime() - startNanos);
             LOG.info("Tool {} (call {}) timed out after {}", call.name(), call.id(), describe(outcome.timeout()));
             return error("tool " + call.name() + " did not finish within " + describe(outcome.timeout()));
         } catch (InterruptedException e) {
@@ -174,6 +189,7 @@ public final class ToolExecutor {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             Tracing.failed(outcome.span(), cause.getClass().getName());
+            metrics.called(tool, "error", System.nanoTime() - startNanos);
             if (cause instanceof ToolException te) {
                 return error(te.getMessage());
             }
