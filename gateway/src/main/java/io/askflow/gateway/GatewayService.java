@@ -12,7 +12,6 @@ import io.askflow.knowledge.MemoryStore;
 import io.askflow.knowledge.Tenant;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.knowledge.UserProfiles;
-import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
@@ -60,9 +59,9 @@ public final class GatewayService implements AutoCloseable {
 
             requests = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     // Key-ordered: a conversation's requests are numbered in the order they were produced.
-                    List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
-                            in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()),
-                            (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())),
+                    List.of(Route.of(Topics.REQUESTS,
+                            in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records(),
+                            (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())).keyOrdered(),
                             Route.of(Topics.DOCUMENTS, in -> {
                                 intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                                 return List.of();

@@ -75,8 +75,7 @@ final class EmbeddedRun implements AutoCloseable {
                     + infrastructure.kafka().bootstrapServers() + " instead.");
         }
         config = Config.of(effective);
-        Preflight.kafka(config);
-        Preflight.database(config);
+        Preflight.dependencies(config);
         TopicInitializer.ensureTopics(config);
         try {
             pipeline = Pipeline.start(config, Clock.systemUTC());

@@ -10,6 +10,7 @@ import io.askflow.kafka.Runner;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.service.Startup;
+import io.askflow.time.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
