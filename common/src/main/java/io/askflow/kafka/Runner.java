@@ -9,7 +9,6 @@ import io.askflow.kafka.internal.Transience;
 import io.askflow.message.MessageFormatException;
 import io.askflow.time.Backoff;
 import io.askflow.time.Sleeper;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -230,9 +229,10 @@ public final class Runner implements AutoCloseable {
     /**
      * A record that waited in its key's lane while a rewind or revocation took its partition's
      * progress away is redelivered (or handled by the new owner): running it too would repeat it.
+     * Nor does one start once the runner stopped after its final drain.
      */
     private void processUnlessStale(ConsumerRecord<String, byte[]> rec, TopicPartition tp, PartitionProgress p, long epoch) {
-        if (progress.get(tp) == p && publisher.epoch() == epoch) {
+        if (progress.get(tp) == p && publisher.epoch() == epoch && !workers.isShutdown()) {
             process(rec, tp, p, epoch);
         } else {
             p.settled();
@@ -325,8 +325,7 @@ public final class Runner implements AutoCloseable {
         Header trace = cause.headers().lastHeader(HeaderKeys.TRACEPARENT);
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(out.size());
         for (Outgoing o : out) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            o.headers().forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+            ProducerRecord<String, byte[]> r = o.toRecord();
             // Trace context follows the turn through every hop unless the handler set its own.
             if (trace != null && !o.headers().containsKey(HeaderKeys.TRACEPARENT)) {
                 r.headers().add(trace);

@@ -49,6 +49,7 @@ public final class GatewayService implements AutoCloseable {
             DocumentStore documents = new DocumentStore(db);
             DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
             producer = parts.add(KafkaClients.producer(config, "gateway"));
+            Publishing publishing = new Publishing(producer);
             Submissions submissions = new Submissions(db);
             AnswerBook answers = new AnswerBook(db);
             RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
@@ -72,14 +73,14 @@ public final class GatewayService implements AutoCloseable {
                         return jobs.record(in.value()).map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e)))
                                 .orElse(List.of());
                     }))).start());
-            outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
+            outbox = parts.add(new TurnOutbox(submissions, publishing, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             http = new HttpApi(config.get(Settings.HTTP_PORT), new Authenticator(tenants), admission, answers, submissions,
-                    producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
+                    publishing, config.get(Settings.MAX_REQUEST_BYTES), List.of(
                             new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
-                            new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
+                            new JobsApi(jobs, documents, submissions, publishing, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
-                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock)));
+                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), publishing, clock)));
             parts.keep();
         }
     }

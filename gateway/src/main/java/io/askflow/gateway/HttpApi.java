@@ -2,15 +2,12 @@ package io.askflow.gateway;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.askflow.kafka.HeaderKeys;
-import io.askflow.kafka.Outgoing;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,8 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,17 +45,17 @@ final class HttpApi implements AutoCloseable {
     private final Admission admission;
     private final AnswerBook answers;
     private final Submissions submissions;
-    private final Producer<String, byte[]> producer;
+    private final Publishing publishing;
     private final int maxRequestBytes;
     private final List<Routes> more;
 
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
-            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more) throws IOException {
+            Publishing publishing, int maxRequestBytes, List<Routes> more) throws IOException {
         this.authenticator = authenticator;
         this.admission = admission;
         this.answers = answers;
         this.submissions = submissions;
-        this.producer = producer;
+        this.publishing = publishing;
         this.maxRequestBytes = maxRequestBytes;
         this.more = List.copyOf(more);
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
@@ -129,11 +124,7 @@ final class HttpApi implements AutoCloseable {
         byte[] body = readBounded(call.exchange().getRequestBody());
         String fallbackId = UUID.randomUUID().toString();
         Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
-        for (Outgoing o : result.records()) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            call.header(HeaderKeys.TRACEPARENT).ifPresent(t -> r.headers().add(HeaderKeys.TRACEPARENT, t.getBytes(StandardCharsets.UTF_8)));
-            producer.send(r).get();
-        }
+        publishing.publish(call, result.records());
         if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {
             admission.published(List.of(a.turn()));
         }

@@ -49,7 +49,7 @@ class KeysRequiredTest {
             Submissions submissions = new Submissions(db);
             Admission admission = new Admission(new RequestValidator(new RequestValidator.Limits(64 * 1024, 5_000,
                     Duration.ofMinutes(2)), tenants), submissions, Clock.systemUTC());
-            HttpApi http = new HttpApi(0, new Authenticator(tenants), admission, new AnswerBook(db), submissions, producer,
+            HttpApi http = new HttpApi(0, new Authenticator(tenants), admission, new AnswerBook(db), submissions, new Publishing(producer),
                     64 * 1024, List.of());
             try {
                 HttpClient client = HttpClient.newHttpClient();
