@@ -1,7 +1,9 @@
 package io.askflow.kafka;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * A record a handler wants published. The value is encoded when the outgoing record is made, so a
@@ -16,5 +18,12 @@ public record Outgoing(String topic, String key, byte[] value, Map<String, Strin
 
     public static <T> Outgoing to(TopicSpec<T> topic, String key, T value) {
         return new Outgoing(topic.name(), key, topic.encode(value), Map.of());
+    }
+
+    /** The record to send, with this record's headers. */
+    public ProducerRecord<String, byte[]> toRecord() {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, key, value);
+        headers.forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        return r;
     }
 }

@@ -1,15 +1,17 @@
 package io.askflow.kafka;
 
 import io.askflow.kafka.internal.DeadLetters;
+import io.askflow.kafka.internal.KeyLanes;
 import io.askflow.kafka.internal.OffsetMetadata;
 import io.askflow.kafka.internal.PartitionProgress;
 import io.askflow.kafka.internal.Publisher;
 import io.askflow.kafka.internal.Transience;
 import io.askflow.message.MessageFormatException;
 import io.askflow.telemetry.Tracing;
+import io.askflow.time.Backoff;
+import io.askflow.time.Sleeper;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,18 +53,28 @@ import org.slf4j.LoggerFactory;
  * there, and the records finished above it travel in the commit's metadata, so a new owner neither
  * skips work nor repeats finished work. Records that cannot be decoded, and failures nobody can
  * answer, go to {@link Topics#DEAD_LETTERS}. Nothing a handler does can stop the loop.
+ *
+ * <p>A {@link Route#keyOrdered() key-ordered} route's records of one key and partition run one
+ * after another in offset order ({@link KeyLanes}); a record holds its key through its transient
+ * retries and its publishing, so a later record of the key never overtakes it.
  */
 public final class Runner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
     private static final Duration BUSY_POLL = Duration.ofMillis(3);
     /** Under Kafka's default max.request.size and message.max.bytes (1 MiB), leaving room for headers. */
     static final int MAX_RECORD_BYTES = 1_000_000;
+    /** For handler failures that will likely pass (the database briefly away). */
+    private static final Backoff TRANSIENT_BACKOFF = Backoff.doubling(Duration.ofMillis(200), Duration.ofSeconds(5));
+    /** After a failed poll, producer start or rewind, before trying again. */
+    private static final Duration LOOP_PAUSE = Duration.ofSeconds(1);
 
     private final RunnerOptions options;
     private final Map<String, Route<?>> routes;
     private final Consumer<String, byte[]> consumer;
     private final Publisher publisher;
     private final ExecutorService workers;
+    private final KeyLanes lanes;
+    private final Sleeper sleeper = Sleeper.SYSTEM;
     private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -80,6 +92,7 @@ public final class Runner implements AutoCloseable {
         this.consumer = consumer;
         this.publisher = publisher;
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(options.groupId() + "-", 0).factory());
+        this.lanes = new KeyLanes(workers);
         this.pollThread = Thread.ofPlatform().name("runner-" + options.groupId()).unstarted(this::pollLoop);
     }
 
@@ -178,7 +191,7 @@ public final class Runner implements AutoCloseable {
                     // A broker outage or a failed transaction must not end the service: start over
                     // from the last commit and poll again.
                     LOG.error("Runner {} poll loop error; resuming from the last commit", options.groupId(), e);
-                    sleepQuietly(1_000);
+                    pause();
                     rewind();
                 }
             }
@@ -206,7 +219,7 @@ public final class Runner implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 LOG.error("Runner {} could not start its producer; retrying", options.groupId(), e);
-                sleepQuietly(1_000);
+                pause();
             }
         }
     }
@@ -220,7 +233,25 @@ public final class Runner implements AutoCloseable {
         p.started(rec.offset());
         inFlight.incrementAndGet();
         long epoch = publisher.epoch();
-        workers.submit(() -> process(rec, tp, p, epoch));
+        if (routes.get(rec.topic()).ordering() == Ordering.KEY) {
+            lanes.enter(tp, rec.key(), () -> processUnlessStale(rec, tp, p, epoch));
+        } else {
+            workers.submit(() -> process(rec, tp, p, epoch));
+        }
+    }
+
+    /**
+     * A record that waited in its key's lane while a rewind or revocation took its partition's
+     * progress away is redelivered (or handled by the new owner): running it too would repeat it.
+     * Nor does one start once the runner stopped after its final drain.
+     */
+    private void processUnlessStale(ConsumerRecord<String, byte[]> rec, TopicPartition tp, PartitionProgress p, long epoch) {
+        if (progress.get(tp) == p && publisher.epoch() == epoch && !workers.isShutdown()) {
+            process(rec, tp, p, epoch);
+        } else {
+            p.settled();
+            inFlight.decrementAndGet();
+        }
     }
 
     private void process(ConsumerRecord<String, byte[]> rec, TopicPartition tp, PartitionProgress p, long epoch) {
@@ -302,29 +333,22 @@ public final class Runner implements AutoCloseable {
      * The record stays in flight meanwhile, so the commit does not pass it.
      */
     private <T> List<Outgoing> handleRetryingTransientFailures(Route<T> route, Incoming<T> in) throws Exception {
-        long backoff = 200;
-        while (true) {
-            try {
-                return route.handler().handle(in);
-            } catch (Exception e) {
-                if (!Transience.isTransient(e)) {
-                    throw e;
-                }
-                if (closing) {
-                    throw new InterruptedException("Stopping while " + in.coordinates() + " waits for a transient failure to pass");
-                }
-                LOG.warn("Transient failure handling {}; retrying in {} ms: {}", in.coordinates(), backoff, e.toString());
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
+        return TRANSIENT_BACKOFF.retry(() -> route.handler().handle(in), (e, attempts, delay) -> {
+            if (!Transience.isTransient(e)) {
+                throw e;
             }
-        }
+            if (closing) {
+                throw new InterruptedException("Stopping while " + in.coordinates() + " waits for a transient failure to pass");
+            }
+            LOG.warn("Transient failure handling {}; retrying in {} ms: {}", in.coordinates(), delay.toMillis(), e.toString());
+            return delay;
+        });
     }
 
     private List<ProducerRecord<String, byte[]>> toProducerRecords(List<Outgoing> out) {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(out.size());
         for (Outgoing o : out) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            o.headers().forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+            ProducerRecord<String, byte[]> r = o.toRecord();
             // Trace context follows the turn through every hop (the next hop's span is a child of this
             // record's) unless the handler set its own.
             if (!o.headers().containsKey(HeaderKeys.TRACEPARENT)) {
@@ -374,7 +398,7 @@ public final class Runner implements AutoCloseable {
             restore(committed, assigned, true);
         } catch (RuntimeException e) {
             LOG.error("Runner {} could not rewind; trying again", options.groupId(), e);
-            sleepQuietly(1_000);
+            pause();
             rewindRequested = true;
         }
     }
@@ -438,9 +462,9 @@ public final class Runner implements AutoCloseable {
         return closing && (e instanceof InterruptedException || Thread.currentThread().isInterrupted());
     }
 
-    private static void sleepQuietly(long millis) {
+    private void pause() {
         try {
-            Thread.sleep(millis);
+            sleeper.sleep(LOOP_PAUSE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

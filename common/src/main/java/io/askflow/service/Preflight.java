@@ -11,24 +11,48 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
- * Start-up checks of what a service depends on, each bounded by {@code ASKFLOW_STARTUP_TIMEOUT}, so
- * that a wrong address ends the start with one line instead of minutes of client retries and stack
- * traces.
+ * The start-up check of what a service depends on: one {@link Startup#retrying} step, bounded as a
+ * whole by {@code ASKFLOW_STARTUP_TIMEOUT}, so that a wrong address ends the start with one line
+ * instead of minutes of client retries and stack traces, and a dependency still starting is waited
+ * for once.
  */
 public final class Preflight {
+    /** The least an attempt may take, also when the deadline is closer: a shorter one could not connect. */
+    private static final Duration MIN_ATTEMPT = Duration.ofMillis(500);
+
     private Preflight() {
     }
 
-    /** Kafka answers a cluster description, or a {@link StartupFailure}. */
-    public static void kafka(Config config) {
-        String servers = config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
+    /**
+     * Kafka answers a cluster description and PostgreSQL accepts a connection with the configured
+     * user, waiting while either is down or starting; or a {@link StartupFailure} naming the one
+     * that did not answer.
+     */
+    public static void dependencies(Config config) {
         Duration timeout = config.get(Settings.STARTUP_TIMEOUT);
-        int millis = (int) Math.max(1, timeout.toMillis());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        AtomicBoolean kafkaAnswered = new AtomicBoolean();
+        Startup.retrying("Checking Kafka and PostgreSQL", timeout, () -> {
+            Duration left = Duration.ofNanos(Math.max(MIN_ATTEMPT.toNanos(), deadline - System.nanoTime()));
+            if (!kafkaAnswered.get()) {
+                kafka(config, timeout, left);
+                kafkaAnswered.set(true);
+            }
+            database(config, timeout, left);
+            return null;
+        });
+    }
+
+    /** Kafka answers a cluster description within {@code attempt}, or a {@link StartupFailure}. */
+    private static void kafka(Config config, Duration timeout, Duration attempt) throws InterruptedException {
+        String servers = config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
+        int millis = (int) Math.max(1, attempt.toMillis());
         Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
@@ -38,22 +62,18 @@ public final class Preflight {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             throw new StartupFailure("Kafka at " + servers + " did not answer within " + seconds(timeout)
                     + ": start the broker or fix ASKFLOW_KAFKA_BOOTSTRAP_SERVERS.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StartupFailure("Interrupted while waiting for Kafka at " + servers, e);
         }
     }
 
-    /** PostgreSQL accepts a connection with the configured user, or a {@link StartupFailure}. */
-    public static void database(Config config) {
+    /** PostgreSQL accepts a connection with the configured user within {@code attempt}, or a {@link StartupFailure}. */
+    private static void database(Config config, Duration timeout, Duration attempt) {
         String jdbcUrl = config.get(Settings.DATABASE_URL);
         // Query parameters may carry a password; the message shows only host and database.
         String url = jdbcUrl.replaceFirst("\\?.*", "");
-        Duration timeout = config.get(Settings.STARTUP_TIMEOUT);
         Properties props = new Properties();
         props.setProperty("user", config.get(Settings.DATABASE_USER));
         config.find(Settings.DATABASE_PASSWORD).ifPresent(p -> props.setProperty("password", p));
-        long seconds = Math.max(1, timeout.toSeconds());
+        long seconds = Math.max(1, attempt.toSeconds());
         props.setProperty("connectTimeout", Long.toString(seconds));
         props.setProperty("loginTimeout", Long.toString(seconds));
         try (Connection c = DriverManager.getConnection(jdbcUrl, props)) {

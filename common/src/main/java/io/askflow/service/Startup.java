@@ -1,6 +1,7 @@
 package io.askflow.service;
 
 import io.askflow.kafka.internal.Transience;
+import io.askflow.time.Backoff;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -18,8 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Startup {
     private static final Logger LOG = LoggerFactory.getLogger(Startup.class);
-    private static final long FIRST_BACKOFF_MS = 250;
-    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final Backoff BACKOFF = Backoff.doubling(Duration.ofMillis(250), Duration.ofSeconds(5));
 
     /** One attempt of a step; it may be repeated, so it must leave nothing behind when it fails. */
     @FunctionalInterface
@@ -33,35 +33,30 @@ public final class Startup {
     /**
      * Runs the step until it succeeds, fails for a reason that waiting cannot cure, or the timeout
      * passes; the last two throw a {@link StartupFailure} whose message is one line naming the step
-     * and the cause.
+     * and the cause. An attempt that throws a StartupFailure itself (with a transient cause, so it is
+     * retried) has said in its own line what did not answer, and that line ends the start.
      */
     public static <T> T retrying(String step, Duration timeout, Step<T> attempt) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long backoff = FIRST_BACKOFF_MS;
-        for (int attempts = 1; ; attempts++) {
-            try {
-                return attempt.attempt();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StartupFailure(step + ": interrupted", e);
-            } catch (Exception e) {
-                if (!isTransient(e)) {
-                    throw e instanceof RuntimeException r ? r : new StartupFailure(step + " failed: " + rootMessage(e), e);
+        try {
+            return BACKOFF.retry(attempt::attempt, (e, attempts, delay) -> {
+                if (e instanceof InterruptedException || !isTransient(e)) {
+                    throw e;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new StartupFailure(step + ": not answering within ASKFLOW_STARTUP_TIMEOUT (" + timeout
-                            + ", " + attempts + " attempts): " + rootMessage(e), e);
+                    throw e instanceof StartupFailure own ? own
+                            : new StartupFailure(step + ": not answering within ASKFLOW_STARTUP_TIMEOUT (" + timeout
+                                    + ", " + attempts + " attempts): " + rootMessage(e), e);
                 }
-                LOG.warn("{}: not answering yet, retrying in {} ms: {}", step, backoff, rootMessage(e));
-                try {
-                    Thread.sleep(Math.min(backoff, Math.max(1, left / 1_000_000)));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new StartupFailure(step + ": interrupted", ie);
-                }
-                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-            }
+                LOG.warn("{}: not answering yet, retrying in {} ms: {}", step, delay.toMillis(), rootMessage(e));
+                return delay.compareTo(Duration.ofNanos(left)) <= 0 ? delay : Duration.ofNanos(left); // not past the deadline
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupFailure(step + ": interrupted", e);
+        } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new StartupFailure(step + " failed: " + rootMessage(e), e);
         }
     }
 

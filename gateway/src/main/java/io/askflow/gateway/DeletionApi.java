@@ -10,11 +10,10 @@ import io.askflow.message.AskflowMessage;
 import io.askflow.message.Deletion;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Erasure, within the caller's tenant:
@@ -37,16 +36,16 @@ final class DeletionApi implements HttpApi.Routes {
     private final MemoryStore memories;
     private final DocumentStore documents;
     private final UserProfiles profiles;
-    private final Producer<String, byte[]> producer;
+    private final Publishing publishing;
     private final Clock clock;
 
     DeletionApi(DataSource db, MemoryStore memories, DocumentStore documents, UserProfiles profiles,
-            Producer<String, byte[]> producer, Clock clock) {
+            Publishing publishing, Clock clock) {
         this.db = db;
         this.memories = memories;
         this.documents = documents;
         this.profiles = profiles;
-        this.producer = producer;
+        this.publishing = publishing;
         this.clock = clock;
     }
 
@@ -70,8 +69,7 @@ final class DeletionApi implements HttpApi.Routes {
         } else {
             return false;
         }
-        Outgoing o = Outgoing.to(Topics.DELETIONS, call.tenantId(), deletion);
-        producer.send(new ProducerRecord<>(o.topic(), o.key(), o.value())).get();
+        publishing.publish(call, List.of(Outgoing.to(Topics.DELETIONS, call.tenantId(), deletion)));
         call.respond(202, Map.of("deleted", id, "status", "erasing"));
         return true;
     }

@@ -5,7 +5,6 @@ import io.askflow.config.Config;
 import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.kafka.KafkaClients;
-import io.askflow.kafka.KeyOrderedHandler;
 import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Route;
 import io.askflow.kafka.Runner;
@@ -58,6 +57,7 @@ public final class GatewayService implements AutoCloseable {
             DocumentStore documents = new DocumentStore(db);
             DocumentIntake intake = new DocumentIntake(documents, config.get(Settings.MAX_DOCUMENT_BYTES));
             producer = parts.add(monitoring.kafka(KafkaClients.producer(config, "gateway"), "gateway"));
+            Publishing publishing = new Publishing(producer, tracing);
             Submissions submissions = new Submissions(db);
             AnswerBook answers = new AnswerBook(db);
             RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
@@ -68,9 +68,9 @@ public final class GatewayService implements AutoCloseable {
 
             requests = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     // Key-ordered: a conversation's requests are numbered in the order they were produced.
-                    List.of(Route.of(Topics.REQUESTS, KeyOrderedHandler.of(
-                            in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records()),
-                            (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())),
+                    List.of(Route.of(Topics.REQUESTS,
+                            in -> admission.admit(in.value(), null, in.coordinates(), in.key()).records(),
+                            (in, error) -> admission.onFailure(in.value(), in.coordinates(), in.key())).keyOrdered(),
                             Route.of(Topics.DOCUMENTS, in -> {
                                 intake.add(in.value(), tenants.anonymous().map(Tenant::id).orElse(null));
                                 return List.of();
@@ -87,21 +87,21 @@ public final class GatewayService implements AutoCloseable {
             turnEvents = parts.add(new TurnEvents(KafkaClients.uncommittedReader(config, "gateway-turn-events"), answers,
                     new TurnEvents.Limits(config.get(Settings.TURN_EVENTS_KEEP), config.get(Settings.TURN_EVENTS_MAX_TURNS),
                             config.get(Settings.TURN_EVENTS_MAX_PER_TURN)), clock).start());
-            outbox = parts.add(new TurnOutbox(submissions, producer, OUTBOX_AGE, Duration.ofSeconds(2)).start());
+            outbox = parts.add(new TurnOutbox(submissions, publishing, OUTBOX_AGE, Duration.ofSeconds(2)).start());
             Authenticator authenticator = new Authenticator(tenants);
             List<String> models = config.get(Settings.MODELS).isEmpty() ? List.of(config.get(Settings.DEFAULT_MODEL))
                     : config.get(Settings.MODELS);
             http = new HttpApi(config.get(Settings.HTTP_PORT), authenticator, admission, answers, submissions,
-                    producer, config.get(Settings.MAX_REQUEST_BYTES), List.of(
-                            new ChatCompletionsApi(authenticator, new HttpSubmitter(admission, producer, tracing), answers,
+                    publishing, config.get(Settings.MAX_REQUEST_BYTES), List.of(
+                            new ChatCompletionsApi(authenticator, new HttpSubmitter(admission, publishing), answers,
                                     config.get(Settings.MAX_REQUEST_BYTES), models, clock, turnEvents,
                                     config.get(Settings.SSE_HEARTBEAT)),
                             new Console(),
                             new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
-                            new JobsApi(jobs, documents, submissions, producer, clock, new JobsApi.Limits(
+                            new JobsApi(jobs, documents, submissions, publishing, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
-                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), producer, clock),
+                            new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), publishing, clock),
                             new UsageApi(new UsageLedger(db), PriceTable.from(config))),
                     new EventStream(turnEvents, config.get(Settings.SSE_HEARTBEAT)), tracing);
             parts.keep();

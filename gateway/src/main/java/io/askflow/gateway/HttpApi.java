@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
-import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +70,7 @@ final class HttpApi implements AutoCloseable {
     private final Admission admission;
     private final AnswerBook answers;
     private final Submissions submissions;
-    private final Producer<String, byte[]> producer;
+    private final Publishing publishing;
     private final int maxRequestBytes;
     private final List<Routes> more;
     private final Tracing tracing;
@@ -79,13 +78,13 @@ final class HttpApi implements AutoCloseable {
     private final EventStream events;
 
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
-            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, EventStream events) throws IOException {
-        this(port, authenticator, admission, answers, submissions, producer, maxRequestBytes, more, events, Tracing.disabled());
+            Publishing publishing, int maxRequestBytes, List<Routes> more, EventStream events) throws IOException {
+        this(port, authenticator, admission, answers, submissions, publishing, maxRequestBytes, more, events, Tracing.disabled());
     }
 
     /** Every request is a SERVER span, a child of the caller's {@code traceparent} when it sends one. */
     HttpApi(int port, Authenticator authenticator, Admission admission, AnswerBook answers, Submissions submissions,
-            Producer<String, byte[]> producer, int maxRequestBytes, List<Routes> more, EventStream events,
+            Publishing publishing, int maxRequestBytes, List<Routes> more, EventStream events,
             Tracing tracing) throws IOException {
         this.tracing = tracing;
         this.events = events;
@@ -93,7 +92,7 @@ final class HttpApi implements AutoCloseable {
         this.admission = admission;
         this.answers = answers;
         this.submissions = submissions;
-        this.producer = producer;
+        this.publishing = publishing;
         this.maxRequestBytes = maxRequestBytes;
         this.more = List.copyOf(more);
         this.server = HttpServer.create(new InetSocketAddress(port), 128);
@@ -224,7 +223,7 @@ final class HttpApi implements AutoCloseable {
         Duration wait = waitParameter(call);
         boolean stream = events != null && call.query("stream").map(v -> v.isEmpty() || v.equals("true")).orElse(false);
         byte[] body = readBounded(call.exchange().getRequestBody());
-        Admission.Result result = new HttpSubmitter(admission, producer, tracing).submit(call, body, UUID.randomUUID().toString());
+        Admission.Result result = new HttpSubmitter(admission, publishing).submit(call, body, UUID.randomUUID().toString());
         switch (result.verdict()) {
             case Verdict.Rejected r -> call.error(status(r.code()), r.code(), r.message());
             case Verdict.Accepted a -> {

@@ -1,10 +1,6 @@
 package io.askflow.gateway;
 
-import io.askflow.kafka.Outgoing;
-import io.askflow.telemetry.Tracing;
 import java.util.List;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * An HTTP submission admitted and its records acknowledged by the broker before the caller hears of
@@ -12,24 +8,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class HttpSubmitter {
     private final Admission admission;
-    private final Producer<String, byte[]> producer;
-    private final Tracing tracing;
+    private final Publishing publishing;
 
-    HttpSubmitter(Admission admission, Producer<String, byte[]> producer, Tracing tracing) {
+    HttpSubmitter(Admission admission, Publishing publishing) {
         this.admission = admission;
-        this.producer = producer;
-        this.tracing = tracing;
+        this.publishing = publishing;
     }
 
     /** @param fallbackId the request id when the body names none; also names the call as the claim's source */
     Admission.Result submit(HttpCall call, byte[] body, String fallbackId) throws Exception {
         Admission.Result result = admission.admitFor(call.tenantId(), body, fallbackId, "http:" + fallbackId);
-        for (Outgoing o : result.records()) {
-            ProducerRecord<String, byte[]> r = new ProducerRecord<>(o.topic(), o.key(), o.value());
-            // The turn's trace goes on from this request's span, which continues the caller's traceparent.
-            tracing.inject(r.headers());
-            producer.send(r).get();
-        }
+        publishing.publish(call, result.records());
         if (result.verdict() instanceof Verdict.Accepted a && !result.duplicate()) {
             admission.published(List.of(a.turn()));
         }

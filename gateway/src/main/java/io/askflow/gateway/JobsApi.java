@@ -17,10 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Batch jobs over the tenant's documents:
@@ -45,16 +41,16 @@ final class JobsApi implements HttpApi.Routes {
     private final Jobs jobs;
     private final DocumentStore documents;
     private final Submissions submissions;
-    private final Producer<String, byte[]> producer;
+    private final Publishing publishing;
     private final Clock clock;
     private final Limits limits;
 
-    JobsApi(Jobs jobs, DocumentStore documents, Submissions submissions, Producer<String, byte[]> producer, Clock clock,
+    JobsApi(Jobs jobs, DocumentStore documents, Submissions submissions, Publishing publishing, Clock clock,
             Limits limits) {
         this.jobs = jobs;
         this.documents = documents;
         this.submissions = submissions;
-        this.producer = producer;
+        this.publishing = publishing;
         this.clock = clock;
         this.limits = limits;
     }
@@ -116,17 +112,13 @@ final class JobsApi implements HttpApi.Routes {
         // turns in the outbox, so what is committed but not yet acknowledged below is published anyway.
         List<Turn> claimed = submissions.claimAll(turns, "job:" + jobId,
                 c -> jobs.create(c, jobId, call.tenantId(), instruction, format, items));
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        List<Outgoing> records = new ArrayList<>();
         for (Turn t : claimed) {
-            Outgoing o = Outgoing.to(Topics.TURNS, t.conversationId(), t);
-            sent.add(producer.send(new ProducerRecord<>(o.topic(), o.key(), o.value())));
+            records.add(Outgoing.to(Topics.TURNS, t.conversationId(), t));
         }
         var accepted = jobs.progress(jobId, call.tenantId()).orElseThrow();
-        Outgoing event = Outgoing.to(Topics.JOB_EVENTS, jobId, jobs.event(accepted, null, null));
-        sent.add(producer.send(new ProducerRecord<>(event.topic(), event.key(), event.value())));
-        for (Future<RecordMetadata> f : sent) {
-            f.get();
-        }
+        records.add(Outgoing.to(Topics.JOB_EVENTS, jobId, jobs.event(accepted, null, null)));
+        publishing.publish(call, records);
         submissions.published(claimed);
         call.respond(202, Map.of("jobId", jobId, "total", turns.size(), "statusUrl", "/v1/jobs/" + jobId));
     }

@@ -1,13 +1,13 @@
 package io.askflow.gateway;
 
+import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Turn;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +23,7 @@ final class TurnOutbox implements AutoCloseable {
     private static final int BATCH = 500;
 
     private final Submissions submissions;
-    private final Producer<String, byte[]> producer;
+    private final Publishing publishing;
     private final Duration age;
     private final Duration every;
     private final Thread sweeper;
@@ -33,9 +33,9 @@ final class TurnOutbox implements AutoCloseable {
      * @param age how long a claim may stay unconfirmed before the sweeper publishes it; longer than
      *     a normal claim-to-acknowledgement time, so live submissions are not doubled needlessly
      */
-    TurnOutbox(Submissions submissions, Producer<String, byte[]> producer, Duration age, Duration every) {
+    TurnOutbox(Submissions submissions, Publishing publishing, Duration age, Duration every) {
         this.submissions = submissions;
-        this.producer = producer;
+        this.publishing = publishing;
         this.age = age;
         this.every = every;
         this.sweeper = Thread.ofVirtual().name("gateway-outbox").unstarted(this::loop);
@@ -52,10 +52,8 @@ final class TurnOutbox implements AutoCloseable {
         if (pending.isEmpty()) {
             return 0;
         }
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
-        for (Turn t : pending) {
-            acks.add(producer.send(new ProducerRecord<>(Topics.TURNS.name(), t.conversationId(), Topics.TURNS.encode(t))));
-        }
+        List<Future<RecordMetadata>> acks = publishing.send(
+                pending.stream().map(t -> Outgoing.to(Topics.TURNS, t.conversationId(), t)).toList(), Optional.empty());
         // Confirm each turn that made it, so one failing send does not make the whole batch go again.
         List<Turn> done = new ArrayList<>();
         for (int i = 0; i < acks.size(); i++) {

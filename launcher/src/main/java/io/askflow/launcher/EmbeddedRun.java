@@ -87,8 +87,7 @@ final class EmbeddedRun implements AutoCloseable {
                     + infrastructure.kafka().bootstrapServers() + " instead.");
         }
         config = Config.of(effective);
-        Preflight.kafka(config);
-        Preflight.database(config);
+        Preflight.dependencies(config);
         TopicInitializer.ensureTopics(config);
         monitoring = Monitoring.create();
         management = ServiceProcess.management(config, monitoring);

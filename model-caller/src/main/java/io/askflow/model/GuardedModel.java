@@ -4,6 +4,7 @@ import io.askflow.message.ChatMessage;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.ModelCall;
 import io.askflow.message.ToolSpec;
+import io.askflow.time.Sleeper;
 
 /**
  * The model with askflow's fault policy around each attempt: fail fast while the quota breaker is

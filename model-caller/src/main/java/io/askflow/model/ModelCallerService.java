@@ -14,6 +14,7 @@ import io.askflow.openai.OpenAiClients;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
 import io.askflow.telemetry.Tracing;
+import io.askflow.time.Sleeper;
 import io.askflow.usage.PriceTable;
 import io.micrometer.core.instrument.Counter;
 import java.net.URI;

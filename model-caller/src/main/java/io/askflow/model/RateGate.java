@@ -1,5 +1,6 @@
 package io.askflow.model;
 
+import io.askflow.time.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

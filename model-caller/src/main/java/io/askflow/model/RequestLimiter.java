@@ -1,6 +1,7 @@
 package io.askflow.model;
 
 import io.askflow.message.ErrorCode;
+import io.askflow.time.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -20,6 +20,7 @@ import io.askflow.message.ModelCall;
 import io.askflow.message.ToolCall;
 import io.askflow.testkit.ReceivedRequest;
 import io.askflow.testkit.ScriptedModelServer;
+import io.askflow.time.Sleeper;
 import io.askflow.tool.BuiltinTools;
 import java.time.Clock;
 import java.time.Duration;

@@ -11,6 +11,7 @@ import io.askflow.kafka.KafkaClients;
 import io.askflow.knowledge.TenantDirectory;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Json;
+import io.askflow.telemetry.Tracing;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,8 +50,8 @@ class KeysRequiredTest {
             Submissions submissions = new Submissions(db);
             Admission admission = new Admission(new RequestValidator(new RequestValidator.Limits(64 * 1024, 5_000,
                     Duration.ofMinutes(2)), tenants), submissions, Clock.systemUTC());
-            HttpApi http = new HttpApi(0, new Authenticator(tenants), admission, new AnswerBook(db), submissions, producer,
-                    64 * 1024, List.of(), null);
+            HttpApi http = new HttpApi(0, new Authenticator(tenants), admission, new AnswerBook(db), submissions,
+                    new Publishing(producer, Tracing.disabled()), 64 * 1024, List.of(), null);
             try {
                 HttpClient client = HttpClient.newHttpClient();
                 URI base = URI.create("http://127.0.0.1:" + http.port());

@@ -2,6 +2,8 @@ package io.askflow.kafka.internal;
 
 import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.RunnerMetrics;
+import io.askflow.time.Backoff;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public abstract sealed class Publisher {
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+    /** For outputs the broker did not acknowledge (at least once). */
+    private static final Backoff SEND_BACKOFF = Backoff.doubling(Duration.ofMillis(100), Duration.ofSeconds(5));
 
     public static Publisher acking(Producer<String, byte[]> producer) {
         return new Acking(producer);
@@ -114,9 +118,8 @@ public abstract sealed class Publisher {
         @Override
         public void publish(List<ProducerRecord<String, byte[]>> out, ConsumerRecord<String, byte[]> cause,
                 PartitionProgress progress, BooleanSupplier owned, BooleanSupplier closing, long epoch) {
-            long backoff = 100;
-            while (true) {
-                try {
+            try {
+                SEND_BACKOFF.retry(() -> {
                     List<Future<RecordMetadata>> acks = new ArrayList<>(out.size());
                     for (ProducerRecord<String, byte[]> r : out) {
                         acks.add(producer.send(r));
@@ -124,25 +127,20 @@ public abstract sealed class Publisher {
                     for (Future<RecordMetadata> ack : acks) {
                         ack.get();
                     }
-                    progress.finished(cause.offset());
-                    return;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    if (closing.getAsBoolean() || !owned.getAsBoolean()) {
-                        return;
+                    return null;
+                }, (e, attempts, delay) -> {
+                    if (e instanceof InterruptedException || closing.getAsBoolean() || !owned.getAsBoolean()) {
+                        throw e;
                     }
                     LOG.warn("Publishing the output of {}-{}@{} failed; retrying in {} ms", cause.topic(),
-                            cause.partition(), cause.offset(), backoff, e);
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                    backoff = Math.min(backoff * 2, 5_000);
-                }
+                            cause.partition(), cause.offset(), delay.toMillis(), e);
+                    return delay;
+                });
+                progress.finished(cause.offset());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                // Closing, or the partition moved: the record stays unfinished and is redelivered.
             }
         }
 
@@ -207,7 +205,7 @@ public abstract sealed class Publisher {
                 p.beginTransaction();
                 return p;
             } catch (RuntimeException e) {
-                p.close(java.time.Duration.ZERO);
+                p.close(Duration.ZERO);
                 throw e;
             }
         }
@@ -306,7 +304,7 @@ public abstract sealed class Publisher {
                     // Fenced or fatally broken: only a new producer can go on (initTransactions fences the old one).
                     LOG.warn("Replacing the transactional producer: {}", e.toString());
                     if (producer != null) {
-                        producer.close(java.time.Duration.ZERO);
+                        producer.close(Duration.ZERO);
                         producer = null;
                     }
                     producer = newProducer(); // if this fails too, the runner rewinds again later

@@ -1,8 +1,8 @@
-package io.askflow.model;
+package io.askflow.time;
 
 import java.time.Duration;
 
-/** Waiting, behind an interface, so that backoff can be tested without sleeping. */
+/** Waiting, behind an interface, so that backoff and pauses can be tested without sleeping. */
 @FunctionalInterface
 public interface Sleeper {
     Sleeper SYSTEM = d -> Thread.sleep(d.toMillis());

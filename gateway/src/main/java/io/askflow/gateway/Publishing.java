@@ -1,0 +1,73 @@
+package io.askflow.gateway;
+
+import io.askflow.kafka.HeaderKeys;
+import io.askflow.kafka.Outgoing;
+import io.askflow.message.ErrorCode;
+import io.askflow.telemetry.Tracing;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the gateway publishes outside its runners: the records an HTTP request causes (a prompt, a
+ * job, a deletion) and the outbox's sweep, through the one shared idempotent producer, with the
+ * request's trace context. A request's records are all acknowledged before it is answered; when
+ * the broker does not acknowledge them the request ends with one coded error, mapped here.
+ */
+final class Publishing {
+    private static final Logger LOG = LoggerFactory.getLogger(Publishing.class);
+
+    private final Producer<String, byte[]> producer;
+    private final Tracing tracing;
+
+    Publishing(Producer<String, byte[]> producer, Tracing tracing) {
+        this.producer = producer;
+        this.tracing = tracing;
+    }
+
+    /**
+     * Publishes {@code records} for {@code call} and waits until the broker has every one, or
+     * throws an {@link HttpCall.Failure} ({@code internal}).
+     */
+    void publish(HttpCall call, List<Outgoing> records) {
+        List<Future<RecordMetadata>> acks = send(records, call.header(HeaderKeys.TRACEPARENT));
+        try {
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        } catch (ExecutionException e) {
+            LOG.warn("The broker did not acknowledge the records of {} {}: {}", call.method(), call.exchange().getRequestURI().getPath(),
+                    e.getCause().toString());
+            throw new HttpCall.Failure(500, ErrorCode.INTERNAL, "The broker did not acknowledge the request; it has been logged");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpCall.Failure(500, ErrorCode.INTERNAL, "The gateway stopped while publishing the request");
+        }
+    }
+
+    /** Sends {@code records} without waiting: the caller awaits each acknowledgement (the outbox confirms them one by one). */
+    List<Future<RecordMetadata>> send(List<Outgoing> records, Optional<String> traceparent) {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+        for (Outgoing o : records) {
+            ProducerRecord<String, byte[]> r = o.toRecord();
+            if (!o.headers().containsKey(HeaderKeys.TRACEPARENT)) {
+                // The turn's trace goes on from the request's span, which continues the caller's traceparent;
+                // untraced, the caller's traceparent is passed on as it came.
+                tracing.inject(r.headers());
+                if (traceparent.isPresent() && r.headers().lastHeader(HeaderKeys.TRACEPARENT) == null) {
+                    r.headers().add(HeaderKeys.TRACEPARENT, traceparent.get().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            acks.add(producer.send(r));
+        }
+        return acks;
+    }
+}
