@@ -9,6 +9,8 @@ import io.askflow.message.Deletion;
 import io.askflow.message.ErrorCode;
 import io.askflow.message.Turn;
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +64,7 @@ final class TurnFlow {
         return out;
     }
 
-    private List<Outgoing> outputs(TurnQueue.Outcome outcome) {
+    private List<Outgoing> outputs(TurnQueue.Outcome outcome) throws SQLException {
         List<Outgoing> out = new ArrayList<>(start(outcome.start()));
         for (Turn erased : outcome.erased()) {
             out.add(error(erased, ErrorCode.CONVERSATION_DELETED,
@@ -96,7 +98,7 @@ final class TurnFlow {
         return List.of(internalError(turn));
     }
 
-    private List<Outgoing> start(Optional<Turn> started) {
+    private List<Outgoing> start(Optional<Turn> started) throws SQLException {
         if (started.isEmpty()) {
             return List.of();
         }
@@ -108,6 +110,10 @@ final class TurnFlow {
         }
         try {
             return List.of(Outgoing.to(Topics.MODEL_CALLS, turn.conversationId(), assembler.assemble(turn)));
+        } catch (SQLTransientException | SQLRecoverableException e) {
+            // The database briefly away or busy: the runner handles the record again, which starts the
+            // same turn again (TurnQueue finds the turn this record started), instead of failing the turn.
+            throw e;
         } catch (Exception e) {
             // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.
             LOG.error("Could not assemble the context of turn {}", turn.requestId(), e);
