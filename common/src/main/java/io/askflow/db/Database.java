@@ -105,6 +105,6 @@ public final class Database {
         hc.setMaximumPoolSize(config.get(Settings.DATABASE_POOL_SIZE));
         hc.setPoolName("askflow-" + service);
         hc.setConnectionTimeout(10_000);
-        return new HikariDataSource(hc);
+        return new QueuedPool(hc);
     }
 }

@@ -12,6 +12,8 @@ import io.askflow.telemetry.SemConv;
 import io.askflow.telemetry.Tracing;
 import io.opentelemetry.api.trace.Span;
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,7 +75,7 @@ final class TurnFlow {
         return out;
     }
 
-    private List<Outgoing> outputs(TurnQueue.Outcome outcome) {
+    private List<Outgoing> outputs(TurnQueue.Outcome outcome) throws SQLException {
         List<Outgoing> out = new ArrayList<>(start(outcome.start()));
         for (Turn erased : outcome.erased()) {
             out.add(error(erased, ErrorCode.CONVERSATION_DELETED,
@@ -107,7 +109,7 @@ final class TurnFlow {
         return List.of(internalError(turn));
     }
 
-    private List<Outgoing> start(Optional<Turn> started) {
+    private List<Outgoing> start(Optional<Turn> started) throws SQLException {
         if (started.isEmpty()) {
             return List.of();
         }
@@ -127,6 +129,10 @@ final class TurnFlow {
                 Span.current().setAttribute(SemConv.GEN_AI_CONVERSATION_ID, turn.conversationId());
                 return assembler.assemble(turn);
             })));
+        } catch (SQLTransientException | SQLRecoverableException e) {
+            // The database briefly away or busy: the runner handles the record again, which starts the
+            // same turn again (TurnQueue finds the turn this record started), instead of failing the turn.
+            throw e;
         } catch (Exception e) {
             // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.
             LOG.error("Could not assemble the context of turn {}", turn.requestId(), e);
