@@ -48,7 +48,8 @@ class CopyMethodsTest {
 
     static Turn fullTurn() {
         return Turn.builder().envelope(fullEnvelope()).prompt("prompt").model("model-1").timeZone("Europe/Paris")
-                .acceptedAt(T).metadata(Map.of("k", "v")).sequence(5).responseFormat(FORMAT).build();
+                .acceptedAt(T).metadata(Map.of("k", "v")).sequence(5).responseFormat(FORMAT)
+                .history(List.of(new HistoryMessage("user", "earlier"))).build();
     }
 
     /** An answer has no deadline (its constructor drops it), so the full sample's envelope has none. */
