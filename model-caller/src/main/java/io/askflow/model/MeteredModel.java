@@ -2,6 +2,7 @@ package io.askflow.model;
 
 import io.askflow.message.ModelCall;
 import io.askflow.message.Usage;
+import io.askflow.usage.PriceTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,18 +15,32 @@ import io.micrometer.core.instrument.Timer;
 final class MeteredModel implements ChatModel {
     private final ChatModel model;
     private final MeterRegistry registry;
+    private final PriceTable prices;
 
     MeteredModel(ChatModel model, MeterRegistry registry) {
+        this(model, registry, PriceTable.NONE);
+    }
+
+    /** With a price table, also what each call cost, for the models it prices. */
+    MeteredModel(ChatModel model, MeterRegistry registry, PriceTable prices) {
         this.model = model;
         this.registry = registry;
+        this.prices = prices;
     }
 
     @Override
     public Reply complete(ModelCall call, String modelName, boolean offerTools) {
+        return complete(call, modelName, offerTools, null);
+    }
+
+    /** Streamed or not; {@code deltas} null: the wrapped model's unstreamed call. */
+    @Override
+    public Reply complete(ModelCall call, String modelName, boolean offerTools, Deltas deltas) {
         long started = System.nanoTime();
         String outcome = "error";
         try {
-            Reply reply = model.complete(call, modelName, offerTools);
+            Reply reply = deltas == null ? model.complete(call, modelName, offerTools)
+                    : model.complete(call, modelName, offerTools, deltas);
             outcome = "ok";
             tokens(modelName, call.tenantId(), reply.usage());
             return reply;
@@ -41,7 +56,13 @@ final class MeteredModel implements ChatModel {
 
     private void tokens(String modelName, String tenant, Usage usage) {
         count(modelName, tenant, "input", usage.promptTokens());
+        count(modelName, tenant, "cached_input", usage.cachedPromptTokens());
         count(modelName, tenant, "output", usage.completionTokens());
+        count(modelName, tenant, "reasoning", usage.reasoningTokens());
+        usage.perModel(modelName).forEach((m, u) -> prices.cost(m, u).ifPresent(usd ->
+                Counter.builder("askflow.model.cost").baseUnit("usd")
+                        .description("What the model API calls cost by the price table (ASKFLOW_PRICES_FILE), by model and tenant")
+                        .tags("model", m, "tenant", tenant).register(registry).increment(usd.doubleValue())));
     }
 
     private void count(String modelName, String tenant, String type, long n) {

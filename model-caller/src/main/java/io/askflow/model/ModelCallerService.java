@@ -45,8 +45,9 @@ public final class ModelCallerService implements AutoCloseable {
             Counter pauses = Counter.builder("askflow.rate.gate.pauses")
                     .description("Times a rate limit of the model API paused the model-caller").register(monitoring.registry());
             RateGate gate = new RateGate(clock, pauses::increment);
+            PriceTable prices = PriceTable.from(config);
             ChatModel model = new GuardedModel(new MeteredModel(new TracedChatModel(new OpenAiChatModel(client), tracing,
-                    URI.create(config.get(Settings.OPENAI_BASE_URL))), monitoring.registry()), gate,
+                    URI.create(config.get(Settings.OPENAI_BASE_URL))), monitoring.registry(), prices), gate,
                     new QuotaBreaker(clock, config.get(Settings.QUOTA_COOL_DOWN)),
                     new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
                             config.get(Settings.MODEL_MAX_TOKENS_PER_MINUTE), Duration.ofMinutes(1), clock, Sleeper.SYSTEM),
@@ -56,7 +57,7 @@ public final class ModelCallerService implements AutoCloseable {
                     new RetryPolicy(config.get(Settings.MODEL_MAX_RETRIES), Duration.ofMillis(500), Duration.ofSeconds(20),
                             Sleeper.SYSTEM),
                     clock, new ModelCallHandler.Options(config.get(Settings.DEFAULT_MODEL), config.get(Settings.MAX_TOOL_ROUNDS),
-                            config.find(Settings.MODEL_NOTICE).orElse(null), PriceTable.from(config)),
+                            config.find(Settings.MODEL_NOTICE).orElse(null), prices),
                     events);
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
             runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,

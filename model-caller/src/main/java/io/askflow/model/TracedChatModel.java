@@ -37,6 +37,12 @@ final class TracedChatModel implements ChatModel {
 
     @Override
     public Reply complete(ModelCall call, String modelName, boolean offerTools) {
+        return complete(call, modelName, offerTools, null);
+    }
+
+    /** Streamed or not, one span per attempt; {@code deltas} null: the wrapped model's unstreamed call. */
+    @Override
+    public Reply complete(ModelCall call, String modelName, boolean offerTools, Deltas deltas) {
         Span span = tracing.tracer().spanBuilder("chat " + modelName)
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
@@ -50,7 +56,8 @@ final class TracedChatModel implements ChatModel {
             if (tracing.captureContent()) {
                 span.setAttribute(SemConv.GEN_AI_INPUT_MESSAGES, messages(call.messages()).toString());
             }
-            Reply reply = model.complete(call, modelName, offerTools);
+            Reply reply = deltas == null ? model.complete(call, modelName, offerTools)
+                    : model.complete(call, modelName, offerTools, deltas);
             if (reply.model() != null) {
                 span.setAttribute(SemConv.GEN_AI_RESPONSE_MODEL, reply.model());
             }

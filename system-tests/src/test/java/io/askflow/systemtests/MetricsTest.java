@@ -65,6 +65,10 @@ class MetricsTest {
         }
         Scrape after = awaitScrape(port, s -> moves.stream().allMatch(m -> m.moved(before, s)));
         moves.forEach(m -> m.assertMoved(before, after));
+        // The pipeline's prices file prices scripted-model: the calls' cost is counted too.
+        String[] cost = {"model", "scripted-model", "tenant", "default"};
+        assertThat(after.sum("askflow_model_cost_usd_total", cost) - before.sum("askflow_model_cost_usd_total", cost)).isPositive();
+        assertThat(after.has("askflow_model_tokens_total", "type", "cached_input")).isTrue();
         assertThat(after.has("askflow_runner_in_flight", "group", "askflow-tool-runner")).isTrue();
         assertThat(after.has("askflow_rate_gate_pauses_total")).isTrue();
         // The binders: consumer lag and client metrics, the pools, the JVM.
