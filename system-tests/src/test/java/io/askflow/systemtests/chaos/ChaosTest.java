@@ -18,7 +18,6 @@ import io.askflow.localmodel.ChatMessage;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
 import io.askflow.message.PromptRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -113,7 +112,6 @@ class ChaosTest {
             env.put(Settings.OPENAI_API_KEY.name(), "sk-chaos");
             env.put(Settings.TOPIC_PARTITIONS.name(), "6");
             env.put(Settings.HTTP_PORT.name(), "0");
-            env.put(Settings.MANAGEMENT_PORT.name(), "0"); // two instances of each service on one host
             env.put(Settings.DEFAULT_DEADLINE.name(), "PT15M");
             env.put(Settings.SHUTDOWN_TIMEOUT.name(), "PT5S");
             // Well inside the test's timeout, so that a dependency that never came back fails a

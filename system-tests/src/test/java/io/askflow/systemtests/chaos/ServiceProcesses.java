@@ -1,5 +1,6 @@
 package io.askflow.systemtests.chaos;
 
+import io.askflow.config.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +72,8 @@ final class ServiceProcesses implements AutoCloseable {
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(instance).toFile()));
+        // Several services on one host: each takes a free management port unless the test names one.
+        pb.environment().put(Settings.MANAGEMENT_PORT.name(), "0");
         pb.environment().putAll(env);
         pb.environment().remove("ASKFLOW_INSTANCE_ID");
         if (instanceIds) {
