@@ -22,10 +22,16 @@ final class MeteredModel implements ChatModel {
 
     @Override
     public Reply complete(ModelCall call, String modelName, boolean offerTools) {
+        return complete(call, modelName, offerTools, Deltas.NONE);
+    }
+
+    // The wrapped model streams only when this form reaches it: the default would drop the deltas.
+    @Override
+    public Reply complete(ModelCall call, String modelName, boolean offerTools, Deltas deltas) {
         long started = System.nanoTime();
         String outcome = "error";
         try {
-            Reply reply = model.complete(call, modelName, offerTools);
+            Reply reply = model.complete(call, modelName, offerTools, deltas);
             outcome = "ok";
             tokens(modelName, call.tenantId(), reply.usage());
             return reply;

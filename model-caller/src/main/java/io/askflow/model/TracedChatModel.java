@@ -37,6 +37,12 @@ final class TracedChatModel implements ChatModel {
 
     @Override
     public Reply complete(ModelCall call, String modelName, boolean offerTools) {
+        return complete(call, modelName, offerTools, Deltas.NONE);
+    }
+
+    // The wrapped model streams only when this form reaches it: the default would drop the deltas.
+    @Override
+    public Reply complete(ModelCall call, String modelName, boolean offerTools, Deltas deltas) {
         Span span = tracing.tracer().spanBuilder("chat " + modelName)
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(SemConv.GEN_AI_OPERATION_NAME, SemConv.OPERATION_CHAT)
@@ -50,7 +56,7 @@ final class TracedChatModel implements ChatModel {
             if (tracing.captureContent()) {
                 span.setAttribute(SemConv.GEN_AI_INPUT_MESSAGES, messages(call.messages()).toString());
             }
-            Reply reply = model.complete(call, modelName, offerTools);
+            Reply reply = model.complete(call, modelName, offerTools, deltas);
             if (reply.model() != null) {
                 span.setAttribute(SemConv.GEN_AI_RESPONSE_MODEL, reply.model());
             }
