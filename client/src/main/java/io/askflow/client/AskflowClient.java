@@ -431,7 +431,12 @@ public final class AskflowClient implements AutoCloseable {
             unmeasured = answered.stream().anyMatch(l -> l.eventsEnd == null);
         }
         if (unmeasured) {
-            Map<TopicPartition, Long> ends = eventConsumer.endOffsets(eventConsumer.assignment(), options.startTimeout());
+            Map<TopicPartition, Long> ends;
+            try {
+                ends = eventConsumer.endOffsets(eventConsumer.assignment(), EVENT_POLL);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                return; // the broker is away for now: asked again after the next poll, the answers wait meanwhile
+            }
             synchronized (lock) {
                 answered.stream().filter(l -> l.eventsEnd == null).forEach(l -> l.eventsEnd = ends);
             }

@@ -48,9 +48,7 @@ class AskflowClientFollowTest {
     }
 
     private static void toolRoundThenStreamedAnswer(Duration perToken) {
-        p.model.respondWith(req -> req.lastMessage().orElseThrow().hasRole("tool")
-                ? Reply.streamed(Reply.text(ANSWER), perToken)
-                : Reply.streamed(Reply.toolCall("current_time", "{\"timeZone\":\"Europe/Berlin\"}"), Duration.ZERO));
+        StreamingTest.toolRoundThenStreamedAnswer(p.model, ANSWER, perToken);
     }
 
     private static Submission submit(String prompt) {
