@@ -66,6 +66,7 @@ public final class AskflowClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AskflowClient.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration EVENT_POLL = Duration.ofMillis(100);
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(1);
     private static final int BUFFERED_TURNS = 256;
     private static final int MAX_EVENTS_PER_TURN = 10_000;
 
@@ -433,7 +434,7 @@ public final class AskflowClient implements AutoCloseable {
         if (unmeasured) {
             Map<TopicPartition, Long> ends;
             try {
-                ends = eventConsumer.endOffsets(eventConsumer.assignment(), EVENT_POLL);
+                ends = eventConsumer.endOffsets(eventConsumer.assignment(), END_OFFSETS_TIMEOUT);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 return; // the broker is away for now: asked again after the next poll, the answers wait meanwhile
             }
