@@ -7,6 +7,7 @@ import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import io.askflow.message.MessageFormatException;
 import io.askflow.message.PromptRequest;
+import io.askflow.message.TurnEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,17 +51,31 @@ import org.slf4j.LoggerFactory;
  * request id, on the callback executor, never on the reader thread. The client joins no consumer
  * group: every client instance sees every answer.
  *
+ * <p>A second reader thread reads every partition of {@code askflow.answer-deltas} with
+ * {@code isolation.level=read_uncommitted} (turn events are written without transactions) for
+ * {@link #follow}. It keeps the events of the requests submitted through this client from the
+ * moment they are submitted (the last {@value #BUFFERED_TURNS} turns), so following one late loses
+ * nothing, and a followed turn's answer is delivered only once this reader has read the events
+ * topic up to where it ended when the answer was read: every event of the turn was written before
+ * its answer was committed, so they all come first.
+ *
  * <p>Thread-safe: one client per process is enough, shared by all threads. Close it to stop its
  * threads; waiting futures and listeners then fail with {@link ClientClosedException}.
  */
 public final class AskflowClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AskflowClient.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration EVENT_POLL = Duration.ofMillis(100);
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(1);
+    private static final int BUFFERED_TURNS = 256;
+    private static final int MAX_EVENTS_PER_TURN = 10_000;
 
     private final ClientOptions options;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConsumer<String, byte[]> eventConsumer;
     private final Thread reader;
+    private final Thread eventReader;
     private final ExecutorService ownCallbacks;
     private final Executor callbacks;
     private final ScheduledThreadPoolExecutor timer;
@@ -68,6 +84,15 @@ public final class AskflowClient implements AutoCloseable {
     private final Map<String, List<Waiter>> waiting = new HashMap<>();
     private final Map<String, Answer> recent;
     private final List<Waiter> everyAnswer = new ArrayList<>();
+    private final Map<String, TurnLog> turns = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TurnLog> eldest) {
+            return size() > BUFFERED_TURNS && eldest.getValue().followers.isEmpty();
+        }
+    };
+    /** Turns whose answer was read, until the event reader has read up to their events' end. */
+    private final List<TurnLog> answered = new ArrayList<>();
+    private boolean eventsStopped;
     private boolean closed;
     private Throwable readerFailure;
 
@@ -76,18 +101,18 @@ public final class AskflowClient implements AutoCloseable {
         // The client reads by assignment, not in a group: every client sees every answer.
         Config kafka = options.kafka();
         consumer = KafkaClients.reader(kafka, options.clientId() + "-answers");
+        eventConsumer = KafkaClients.uncommittedReader(kafka, options.clientId() + "-events");
         try {
-            List<TopicPartition> partitions = answerPartitions();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            // Resolve the end offsets now: a request submitted after create() returns is then answered after them.
-            partitions.forEach(p -> consumer.position(p, options.startTimeout()));
+            startAtEnd(consumer, Topics.ANSWERS.name());
+            startAtEnd(eventConsumer, Topics.ANSWER_DELTAS.name());
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             consumer.close(Duration.ZERO);
+            eventConsumer.close(Duration.ZERO);
             throw new AskflowClientException("Kafka at " + options.bootstrapServers() + " did not answer within "
                     + options.startTimeout() + ": is it running, and does ASKFLOW_KAFKA_BOOTSTRAP_SERVERS name it?", e);
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
+            eventConsumer.close(Duration.ZERO);
             throw e;
         }
         producer = KafkaClients.producer(kafka, options.clientId());
@@ -104,6 +129,8 @@ public final class AskflowClient implements AutoCloseable {
         callbacks = options.callbackExecutor().orElse(ownCallbacks);
         reader = daemon(options.clientId() + "-answers").newThread(this::read);
         reader.start();
+        eventReader = daemon(options.clientId() + "-events").newThread(this::readEvents);
+        eventReader.start();
     }
 
     /** A client for {@code options}; returns once it reads {@code askflow.answers}. */
@@ -133,6 +160,9 @@ public final class AskflowClient implements AutoCloseable {
     public Submission submit(PromptRequest request) {
         PromptRequest r = withIds(Objects.requireNonNull(request, "request"));
         CompletableFuture<Answer> answer = answer(r.requestId(), options.answerTimeout());
+        synchronized (lock) {
+            turns.computeIfAbsent(r.requestId(), k -> new TurnLog()); // its events are kept from now on, for follow()
+        }
         RecordMetadata written;
         try {
             written = producer.send(new ProducerRecord<>(Topics.REQUESTS.name(), r.conversationId(), Json.write(r)))
@@ -199,6 +229,62 @@ public final class AskflowClient implements AutoCloseable {
             w.end();
             stop.run();
         };
+    }
+
+    /**
+     * Calls {@code listener} with the turn events of {@code requestId} ({@link TurnListener#onEvent}:
+     * {@code delta}, {@code progress}, {@code retry}) in seq order, each seq once, and last, once, with
+     * its committed answer from {@code askflow.answers} ({@link TurnListener#onAnswer}), or with
+     * {@link AnswerTimeoutException} after {@link ClientOptions#answerTimeout()}. For a request
+     * submitted through this client, its events from the start (while it is among the last
+     * {@value #BUFFERED_TURNS} submitted or followed); for any other request, those read from now
+     * on. The events are a live view (one may be lost, an aborted attempt's text stays, superseded
+     * by a {@code retry}: {@link TurnText} accounts for that); the answer is the one that counts.
+     */
+    public Subscription follow(String requestId, TurnListener listener) {
+        requireId(requestId);
+        Follower f = new Follower(new Waiter(Objects.requireNonNull(listener, "listener"), true));
+        TurnLog log;
+        synchronized (lock) {
+            ensureOpen();
+            log = turns.computeIfAbsent(requestId, k -> new TurnLog());
+            log.events.values().forEach(f::offer);
+            Answer known = recent.get(requestId);
+            if (log.answer == null && known != null) {
+                // Read before anyone kept this turn's events: they are gone, the answer is not.
+                log.answer = known;
+                log.answerReady = true;
+            }
+            if (log.answerReady) {
+                Answer a = log.answer;
+                dispatch(() -> f.waiter.answer(a));
+                return f.waiter::end;
+            }
+            log.followers.add(f);
+        }
+        Duration timeout = options.answerTimeout();
+        try {
+            f.expiry = timer.schedule(() -> {
+                unfollow(log, f);
+                dispatch(() -> f.waiter.fail(new AnswerTimeoutException(requestId, timeout)));
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: close() has failed the follower already
+        }
+        return () -> {
+            f.waiter.end();
+            unfollow(log, f);
+        };
+    }
+
+    private void unfollow(TurnLog log, Follower f) {
+        ScheduledFuture<?> expiry = f.expiry;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        synchronized (lock) {
+            log.followers.remove(f);
+        }
     }
 
     /** Calls {@code listener} with every answer read from now on, whoever submitted its request, until closed. */
@@ -287,6 +373,102 @@ public final class AskflowClient implements AutoCloseable {
         }
     }
 
+    private void readEvents() {
+        try {
+            while (true) {
+                for (ConsumerRecord<String, byte[]> r : eventConsumer.poll(EVENT_POLL)) {
+                    TurnEvent e = decodeEvent(r);
+                    if (e != null) {
+                        addEvent(e);
+                    }
+                }
+                releaseAnswers();
+            }
+        } catch (WakeupException e) {
+            // close() asked the reader to stop
+        } catch (RuntimeException e) {
+            LOG.error("{}: reading {} failed; followed turns now get their answers without further events",
+                    options.clientId(), Topics.ANSWER_DELTAS.name(), e);
+            synchronized (lock) {
+                eventsStopped = true;
+                answered.forEach(this::answerFollowers);
+                answered.clear();
+            }
+        } finally {
+            eventConsumer.close(KafkaClients.CLOSE_TIMEOUT);
+        }
+    }
+
+    private TurnEvent decodeEvent(ConsumerRecord<String, byte[]> r) {
+        try {
+            if (r.value() == null) {
+                throw new MessageFormatException("Empty record where a TurnEvent was expected", null);
+            }
+            return Topics.ANSWER_DELTAS.decode(r.value());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: skipped {}-{}@{}, which is not a TurnEvent: {}", options.clientId(), r.topic(), r.partition(),
+                    r.offset(), e.getMessage());
+            return null;
+        }
+    }
+
+    private void addEvent(TurnEvent e) {
+        if (e.kind() == TurnEvent.Kind.ANSWER) {
+            return; // the committed answer takes its place
+        }
+        synchronized (lock) {
+            TurnLog log = turns.get(e.requestId());
+            if (log != null && !log.answerReady && log.add(e)) {
+                // Dispatched under the lock, so that follow()'s replay and the live events keep seq order.
+                log.followers.forEach(f -> f.offer(e));
+            }
+        }
+    }
+
+    /** Delivers the answers whose turn's events have all been read: those written before the answer was. */
+    private void releaseAnswers() {
+        boolean unmeasured;
+        synchronized (lock) {
+            unmeasured = answered.stream().anyMatch(l -> l.eventsEnd == null);
+        }
+        if (unmeasured) {
+            Map<TopicPartition, Long> ends;
+            try {
+                ends = eventConsumer.endOffsets(eventConsumer.assignment(), END_OFFSETS_TIMEOUT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                return; // the broker is away for now: asked again after the next poll, the answers wait meanwhile
+            }
+            synchronized (lock) {
+                answered.stream().filter(l -> l.eventsEnd == null).forEach(l -> l.eventsEnd = ends);
+            }
+        }
+        synchronized (lock) {
+            for (java.util.Iterator<TurnLog> it = answered.iterator(); it.hasNext(); ) {
+                TurnLog log = it.next();
+                if (log.eventsEnd != null && log.eventsEnd.entrySet().stream()
+                        .allMatch(x -> eventConsumer.position(x.getKey()) >= x.getValue())) {
+                    it.remove();
+                    answerFollowers(log);
+                }
+            }
+        }
+    }
+
+    /** Under the lock: the turn's answer goes to its followers, after the events dispatched before. */
+    private void answerFollowers(TurnLog log) {
+        log.answerReady = true;
+        Answer a = log.answer;
+        List<Follower> fs = List.copyOf(log.followers);
+        log.followers.clear();
+        fs.forEach(f -> {
+            ScheduledFuture<?> expiry = f.expiry;
+            if (expiry != null) {
+                expiry.cancel(false);
+            }
+            dispatch(() -> f.waiter.answer(a));
+        });
+    }
+
     private Answer decode(ConsumerRecord<String, byte[]> r) {
         try {
             if (r.value() == null) {
@@ -310,6 +492,15 @@ public final class AskflowClient implements AutoCloseable {
                     recent.put(a.requestId(), a);
                 }
                 forRequest = waiting.remove(a.requestId());
+                TurnLog log = turns.get(a.requestId());
+                if (log != null && log.answer == null) {
+                    log.answer = a;
+                    if (eventsStopped) {
+                        answerFollowers(log);
+                    } else {
+                        answered.add(log);
+                    }
+                }
             }
             forAll = everyAnswer.isEmpty() ? List.of() : List.copyOf(everyAnswer);
         }
@@ -337,6 +528,10 @@ public final class AskflowClient implements AutoCloseable {
         waiting.values().forEach(all::addAll);
         waiting.clear();
         everyAnswer.clear();
+        turns.values().forEach(t -> {
+            t.followers.forEach(f -> all.add(f.waiter));
+            t.followers.clear();
+        });
         return all;
     }
 
@@ -350,13 +545,17 @@ public final class AskflowClient implements AutoCloseable {
         }
     }
 
-    private List<TopicPartition> answerPartitions() {
-        List<PartitionInfo> infos = consumer.partitionsFor(Topics.ANSWERS.name(), options.startTimeout());
+    /** Assigns every partition of {@code topic} and resolves their ends: what is written after create() is read. */
+    private void startAtEnd(KafkaConsumer<String, byte[]> c, String topic) {
+        List<PartitionInfo> infos = c.partitionsFor(topic, options.startTimeout());
         if (infos == null || infos.isEmpty()) {
             throw new AskflowClientException("Kafka at " + options.bootstrapServers() + " has no topic "
-                    + Topics.ANSWERS.name() + ": start askflow first (its services create their topics)");
+                    + topic + ": start askflow first (its services create their topics)");
         }
-        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        c.assign(partitions);
+        c.seekToEnd(partitions);
+        partitions.forEach(p -> c.position(p, options.startTimeout()));
     }
 
     private static PromptRequest withIds(PromptRequest r) {
@@ -405,11 +604,14 @@ public final class AskflowClient implements AutoCloseable {
             pending = takeAllWaiters();
         }
         consumer.wakeup();
-        if (Thread.currentThread() != reader) {
-            try {
-                reader.join(KafkaClients.CLOSE_TIMEOUT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        eventConsumer.wakeup();
+        for (Thread t : List.of(reader, eventReader)) {
+            if (Thread.currentThread() != t) {
+                try {
+                    t.join(KafkaClients.CLOSE_TIMEOUT.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         producer.close(KafkaClients.CLOSE_TIMEOUT);
@@ -448,6 +650,17 @@ public final class AskflowClient implements AutoCloseable {
             }
         }
 
+        void event(TurnEvent e) {
+            if (ended.get()) {
+                return;
+            }
+            try {
+                listener.onEvent(e);
+            } catch (RuntimeException x) {
+                LOG.warn("A TurnListener threw on an event of {}; the client goes on", e.requestId(), x);
+            }
+        }
+
         void fail(AskflowClientException failure) {
             if (!ended.compareAndSet(false, true)) {
                 return;
@@ -461,6 +674,47 @@ public final class AskflowClient implements AutoCloseable {
 
         void end() {
             ended.set(true);
+        }
+    }
+
+    /** A turn's events as read, by seq; guarded by the client's lock. */
+    private static final class TurnLog {
+        final TreeMap<Long, TurnEvent> events = new TreeMap<>();
+        final List<Follower> followers = new ArrayList<>(1);
+        Answer answer;
+        /** The events topic's end offsets when the answer was read: its events are all before them. */
+        Map<TopicPartition, Long> eventsEnd;
+        boolean answerReady;
+
+        /** @return whether the event is new (a repeated seq is not); past the cap it is passed on, not kept. */
+        boolean add(TurnEvent e) {
+            if (events.containsKey(e.seq())) {
+                return false;
+            }
+            if (events.size() < MAX_EVENTS_PER_TURN) {
+                events.put(e.seq(), e);
+            }
+            return true;
+        }
+    }
+
+    /** One follow(): its listener and the last seq it was given (a stream never goes back). */
+    private final class Follower {
+        final Waiter waiter;
+        long lastSeq = Long.MIN_VALUE;
+        volatile ScheduledFuture<?> expiry;
+
+        Follower(Waiter waiter) {
+            this.waiter = waiter;
+        }
+
+        /** Under the lock. */
+        void offer(TurnEvent e) {
+            if (e.seq() <= lastSeq) {
+                return;
+            }
+            lastSeq = e.seq();
+            dispatch(() -> waiter.event(e));
         }
     }
 }

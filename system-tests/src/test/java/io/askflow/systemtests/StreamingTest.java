@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askflow.localmodel.Reply;
 import io.askflow.message.TurnEvent;
+import io.askflow.testkit.ScriptedModelServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,10 +39,14 @@ class StreamingTest {
         p.model.reset();
     }
 
-    /** First a tool call (its arguments in pieces), then the answer streamed word by word. */
     private static void toolRoundThenStreamedAnswer(Duration perToken) {
-        p.model.respondWith(req -> req.lastMessage().orElseThrow().hasRole("tool")
-                ? Reply.streamed(Reply.text(ANSWER), perToken)
+        toolRoundThenStreamedAnswer(p.model, ANSWER, perToken);
+    }
+
+    /** First a tool call (its arguments in pieces), then {@code answer} streamed word by word. */
+    static void toolRoundThenStreamedAnswer(ScriptedModelServer model, String answer, Duration perToken) {
+        model.respondWith(req -> req.lastMessage().orElseThrow().hasRole("tool")
+                ? Reply.streamed(Reply.text(answer), perToken)
                 : Reply.streamed(Reply.toolCall("current_time", "{\"timeZone\":\"Europe/Berlin\"}"), Duration.ZERO));
     }
 
