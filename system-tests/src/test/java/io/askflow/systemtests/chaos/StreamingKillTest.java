@@ -39,10 +39,11 @@ class StreamingKillTest {
         java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             // Calls before the kill stream slowly enough to be killed in the middle; the repetition at once.
-            // (Not "the first call": one run saw three attempts before the streamed one, cause not yet known.)
+            // About 36 s of text: the kill lands mid-stream even when the first deltas reach the client late.
             model.respondWith(req -> !killed.get()
-                    ? Reply.streamed(Reply.text("The first attempt streams slowly, word by word, until the model-caller "
-                            + "that reads it is killed somewhere in the middle of this long sentence."), Duration.ofMillis(150))
+                    ? Reply.streamed(Reply.text(("The first attempt streams slowly, word by word, until the model-caller "
+                            + "that reads it is killed somewhere in the middle of this long sentence. ").repeat(10)),
+                            Duration.ofMillis(150))
                     : Reply.streamed(Reply.text(SECOND), Duration.ofMillis(5)));
             int httpPort;
             try (ServerSocket free = new ServerSocket(0)) {
