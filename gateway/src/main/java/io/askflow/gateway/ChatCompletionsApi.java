@@ -15,7 +15,6 @@ import io.askflow.message.PromptRequest;
 import io.askflow.message.Usage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,16 +179,7 @@ final class ChatCompletionsApi implements HttpApi.Door {
                 case ANSWER -> finish(out, lock, requestId, created, ask, text, answer);
             }
         })) {
-            while (true) {
-                try {
-                    sub.done().get(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
-                } catch (TimeoutException idle) {
-                    write(out, lock, ": keep-alive\n\n");
-                } catch (ExecutionException listenerFailed) {
-                    return; // the client went away mid-stream
-                }
-            }
+            EventStream.awaitEnd(sub, out, lock, heartbeat);
         } catch (IOException clientGone) {
             // nothing left to send to a client that closed the connection
         }
@@ -241,10 +228,7 @@ final class ChatCompletionsApi implements HttpApi.Door {
     }
 
     private static void write(OutputStream out, Object lock, String text) throws IOException {
-        synchronized (lock) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
+        EventStream.write(out, lock, text);
     }
 
     /** The request in askflow's terms, or an {@code invalid_request_error} naming the parameter. */

@@ -60,16 +60,7 @@ final class EventStream {
         write(out, lock, "retry: 1000\n\n");
         try (TurnEvents.Subscription sub = events.follow(call.tenantId(), requestId, afterSeq,
                 (event, answer) -> write(out, lock, frame(event)))) {
-            while (true) {
-                try {
-                    sub.done().get(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
-                } catch (TimeoutException idle) {
-                    write(out, lock, ": keep-alive\n\n");
-                } catch (ExecutionException clientGone) {
-                    return;
-                }
-            }
+            awaitEnd(sub, out, lock, heartbeat);
         } catch (IOException clientGone) {
             // the client closed the connection; the subscription is closed and nothing is left to send
         }
@@ -79,7 +70,26 @@ final class EventStream {
         return "id: " + event.seq() + "\nevent: " + event.kind().wire() + "\ndata: " + Json.writeString(event) + "\n\n";
     }
 
-    private static void write(OutputStream out, Object lock, String text) throws IOException {
+    /**
+     * Holds the response open until the subscription is done, with a comment line every
+     * {@code heartbeat} while idle; returns early when the listener failed (the client went away).
+     */
+    static void awaitEnd(TurnEvents.Subscription sub, OutputStream out, Object lock, Duration heartbeat)
+            throws IOException, InterruptedException {
+        while (true) {
+            try {
+                sub.done().get(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException idle) {
+                write(out, lock, ": keep-alive\n\n");
+            } catch (ExecutionException clientGone) {
+                return;
+            }
+        }
+    }
+
+    /** One frame, written whole and flushed; {@code lock} keeps a heartbeat out of an event's lines. */
+    static void write(OutputStream out, Object lock, String text) throws IOException {
         synchronized (lock) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
