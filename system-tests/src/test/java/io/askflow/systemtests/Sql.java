@@ -10,7 +10,7 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /** Reads and changes the shared database directly, as an operator (or a failing disk) would. */
-final class Sql {
+public final class Sql {
     private Sql() {
     }
 
@@ -24,7 +24,7 @@ final class Sql {
      * gateway's outbox publishes every turn in its database that is not yet published, and other
      * tests' turns belong on the other broker.
      */
-    static PostgresEndpoint ownDatabase(String prefix) throws Exception {
+    public static PostgresEndpoint ownDatabase(String prefix) throws Exception {
         PostgresEndpoint shared = Infrastructure.shared().postgres();
         String name = prefix + UUID.randomUUID().toString().replace("-", "");
         try (Connection c = DriverManager.getConnection(shared.jdbcUrl(), shared.user(), shared.password());

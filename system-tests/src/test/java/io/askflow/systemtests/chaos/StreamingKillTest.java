@@ -3,12 +3,14 @@ package io.askflow.systemtests.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askflow.config.Settings;
-import io.askflow.embedded.Infrastructure;
+import io.askflow.embedded.EmbeddedKafka;
+import io.askflow.embedded.PostgresEndpoint;
 import io.askflow.kafka.TopicInitializer;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.TurnEvent;
 import io.askflow.systemtests.Http;
 import io.askflow.systemtests.SseStream;
+import io.askflow.systemtests.Sql;
 import io.askflow.testkit.ScriptedModelServer;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -19,23 +21,47 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The model-caller SIGKILLed while the model streams its answer, and restarted: the SSE client
  * that stays connected sees the first attempt's text, then a {@code retry} (which the gateway
  * inserts: the restarted instance cannot know its record's call was begun), then the repeated
  * call's text, and the final answer is the repeated call's.
+ *
+ * <p>The test has a broker and database of its own, as TracingTest does: on the shared broker the
+ * in-process pipeline other system tests start joins the same consumer groups, and it took over the
+ * turn in one CI run (its own model's text, no kill seen, no {@code retry}).
  */
 class StreamingKillTest {
     private static final Path ROOT = Path.of("target", "streaming-kill").toAbsolutePath();
     private static final String SECOND = "The repeated call after the restart streams this whole sentence.";
 
+    @TempDir
+    static Path dir;
+    private static EmbeddedKafka kafka;
+    private static PostgresEndpoint db;
+
+    @BeforeAll
+    static void ownBrokerAndDatabase() throws Exception {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        db = Sql.ownDatabase("askflow_streaming_kill_");
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void aModelCallerKilledMidStreamGivesARetryAndTheRepeatedCallsTextWins() throws Exception {
-        Infrastructure infra = Infrastructure.shared();
         java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             // Calls before the kill stream slowly enough to be killed in the middle; the repetition at once.
@@ -50,10 +76,10 @@ class StreamingKillTest {
                 httpPort = free.getLocalPort();
             }
             Map<String, String> env = new HashMap<>();
-            env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infra.kafka().bootstrapServers());
-            env.put(Settings.DATABASE_URL.name(), infra.postgres().jdbcUrl());
-            env.put(Settings.DATABASE_USER.name(), infra.postgres().user());
-            env.put(Settings.DATABASE_PASSWORD.name(), infra.postgres().password());
+            env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), kafka.bootstrapServers());
+            env.put(Settings.DATABASE_URL.name(), db.jdbcUrl());
+            env.put(Settings.DATABASE_USER.name(), db.user());
+            env.put(Settings.DATABASE_PASSWORD.name(), db.password());
             env.put(Settings.OPENAI_BASE_URL.name(), model.baseUrl());
             env.put(Settings.OPENAI_API_KEY.name(), "sk-streaming-kill");
             env.put(Settings.TOPIC_PARTITIONS.name(), "6");
@@ -89,7 +115,7 @@ class StreamingKillTest {
                 }
                 List<String> kinds = frames.stream().map(SseStream.Frame::event).toList();
                 int retry = kinds.lastIndexOf("retry");
-                assertThat(retry).as("a retry in %s", kinds).isPositive();
+                assertThat(retry).as("a retry in %s (%d model requests)\n%s", kinds, model.requests().size(), frames).isPositive();
                 assertThat(frames.get(retry).data().detail()).contains("restarted");
                 assertThat(frames.subList(retry, frames.size()).stream().filter(f -> f.event().equals("delta"))
                         .map(f -> f.data().text()).reduce("", String::concat)).isEqualTo(SECOND);
