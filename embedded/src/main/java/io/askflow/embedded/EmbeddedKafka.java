@@ -40,7 +40,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Generous: startup takes about ten seconds on a busy two-core machine. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int LOG_TAIL_LINES = 40;
 
@@ -106,8 +105,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             kafka.writeConfiguration();
             Runtime.getRuntime().addShutdownHook(kafka.shutdownHook);
             try {
-                kafka.format();
-                kafka.launch();
+                kafka.launch(kafka.formatArguments());
             } catch (RuntimeException e) {
                 kafka.close();
                 throw e;
@@ -342,8 +340,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return command;
     }
 
-    private void format() {
-        Path formatLog = dataDir.resolve("format.log");
+    /**
+     * The storage formatter's arguments. The broker's JVM formats before it starts (see
+     * {@link KafkaBrokerMain}): a JVM of its own for the formatter cost about 1.8 s of every start.
+     */
+    private List<String> formatArguments() {
         List<String> args = new ArrayList<>(List.of(
                 "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", configFile().toString()));
         if (security != null) {
@@ -351,33 +352,23 @@ public final class EmbeddedKafka implements AutoCloseable {
             security.passwords().forEach((user, password) -> args.addAll(List.of("--add-scram",
                     SaslScram.MECHANISM + "=[name=" + user + ",password=" + password + "]")));
         }
-        ProcessBuilder builder = new ProcessBuilder(javaCommand("kafka.tools.StorageTool", args.toArray(String[]::new)))
-                .directory(dataDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(formatLog.toFile());
-        try {
-            Process formatter = builder.start();
-            formatter.getOutputStream().close();
-            if (!formatter.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                formatter.destroyForcibly();
-                throw new IllegalStateException("Formatting Kafka storage took longer than " + FORMAT_TIMEOUT
-                        + "; output:\n" + tail(formatLog));
-            }
-            if (formatter.exitValue() != 0) {
-                throw new IllegalStateException("Formatting Kafka storage failed with exit code "
-                        + formatter.exitValue() + "; output:\n" + tail(formatLog));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run the Kafka storage formatter", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while formatting Kafka storage", e);
-        }
+        return args;
     }
 
     private synchronized void launch() {
-        ProcessBuilder builder = new ProcessBuilder(javaCommand(KafkaBrokerMain.class.getName(),
-                configFile().toString()))
+        launch(List.of());
+    }
+
+    /** Starts the broker's JVM, which first formats the storage when {@code format} names the formatter's arguments. */
+    private synchronized void launch(List<String> format) {
+        List<String> args = new ArrayList<>();
+        if (!format.isEmpty()) {
+            args.add(KafkaBrokerMain.FORMAT);
+            args.addAll(format);
+            args.add(KafkaBrokerMain.END_OF_FORMAT);
+        }
+        args.add(configFile().toString());
+        ProcessBuilder builder = new ProcessBuilder(javaCommand(KafkaBrokerMain.class.getName(), args.toArray(String[]::new)))
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(brokerLog.toFile()));

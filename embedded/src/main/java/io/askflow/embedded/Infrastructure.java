@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,48 +90,79 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     private static Infrastructure resolve(Map<String, String> env, Path dataDir, int preferredKafkaPort, boolean isShared) {
-        List<AutoCloseable> owned = new ArrayList<>();
         DockerCheck docker = new DockerCheck(env);
+        // Side by side: the embedded broker's JVM is the slowest part of a start, and PostgreSQL
+        // (or a container) starts meanwhile instead of after it.
+        CompletableFuture<Started<KafkaEndpoint, EmbeddedKafka>> kafkaStart = new CompletableFuture<>();
+        Thread.ofPlatform().name("askflow-kafka-start").daemon().start(() -> {
+            try {
+                kafkaStart.complete(kafka(env, docker, dataDir, preferredKafkaPort));
+            } catch (Throwable t) {
+                kafkaStart.completeExceptionally(t);
+            }
+        });
+        Started<PostgresEndpoint, EmbeddedPostgres> postgres;
         try {
-            KafkaEndpoint kafka;
-            EmbeddedKafka embeddedKafka = null;
-            String bootstrap = nonBlank(env.get(KAFKA_BOOTSTRAP_SERVERS));
-            if (bootstrap != null) {
-                kafka = new KafkaEndpoint(bootstrap, ENVIRONMENT);
-            } else if (docker.available()) {
-                var container = Containers.startKafka();
-                owned.add(container);
-                kafka = new KafkaEndpoint(container.getBootstrapServers(), TESTCONTAINERS_ORIGIN);
-            } else {
-                embeddedKafka = EmbeddedKafka.start(dataDir.resolve("kafka"), preferredKafkaPort);
-                owned.add(embeddedKafka);
-                kafka = new KafkaEndpoint(embeddedKafka.bootstrapServers(), EMBEDDED);
-            }
-            LOG.info("Kafka from {}: {}", kafka.origin(), kafka.bootstrapServers());
-
-            PostgresEndpoint postgres;
-            EmbeddedPostgres embeddedPostgres = null;
-            String url = nonBlank(env.get(DATABASE_URL));
-            if (url != null) {
-                postgres = new PostgresEndpoint(url, env.getOrDefault(DATABASE_USER, ""),
-                        env.getOrDefault(DATABASE_PASSWORD, ""), ENVIRONMENT);
-            } else if (docker.available()) {
-                var container = Containers.startPostgres();
-                owned.add(container);
-                postgres = new PostgresEndpoint(container.getJdbcUrl(), container.getUsername(),
-                        container.getPassword(), TESTCONTAINERS_ORIGIN);
-            } else {
-                embeddedPostgres = EmbeddedPostgres.start(dataDir.resolve("postgres"));
-                owned.add(embeddedPostgres);
-                postgres = embeddedPostgres.endpoint();
-            }
-            LOG.info("PostgreSQL from {}: {}", postgres.origin(), postgres.jdbcUrl());
-
-            return new Infrastructure(kafka, postgres, embeddedKafka, embeddedPostgres, owned, isShared);
+            postgres = postgres(env, docker, dataDir);
         } catch (RuntimeException | Error e) {
-            closeAll(owned, false);
+            kafkaStart.thenAccept(k -> closeAll(k.owned(), false));
             throw e;
         }
+        Started<KafkaEndpoint, EmbeddedKafka> kafka;
+        try {
+            kafka = kafkaStart.join();
+        } catch (CompletionException e) {
+            closeAll(postgres.owned(), false);
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        List<AutoCloseable> owned = new ArrayList<>(kafka.owned());
+        owned.addAll(postgres.owned());
+        return new Infrastructure(kafka.endpoint(), postgres.endpoint(), kafka.embedded(), postgres.embedded(), owned,
+                isShared);
+    }
+
+    /** An endpoint, the embedded server behind it (or null), and what must be stopped with it. */
+    private record Started<E, S>(E endpoint, S embedded, List<AutoCloseable> owned) {
+    }
+
+    private static Started<KafkaEndpoint, EmbeddedKafka> kafka(Map<String, String> env, DockerCheck docker, Path dataDir,
+            int preferredKafkaPort) {
+        Started<KafkaEndpoint, EmbeddedKafka> started;
+        String bootstrap = nonBlank(env.get(KAFKA_BOOTSTRAP_SERVERS));
+        if (bootstrap != null) {
+            started = new Started<>(new KafkaEndpoint(bootstrap, ENVIRONMENT), null, List.of());
+        } else if (docker.available()) {
+            var container = Containers.startKafka();
+            started = new Started<>(new KafkaEndpoint(container.getBootstrapServers(), TESTCONTAINERS_ORIGIN), null,
+                    List.of(container));
+        } else {
+            EmbeddedKafka embedded = EmbeddedKafka.start(dataDir.resolve("kafka"), preferredKafkaPort);
+            started = new Started<>(new KafkaEndpoint(embedded.bootstrapServers(), EMBEDDED), embedded, List.of(embedded));
+        }
+        LOG.info("Kafka from {}: {}", started.endpoint().origin(), started.endpoint().bootstrapServers());
+        return started;
+    }
+
+    private static Started<PostgresEndpoint, EmbeddedPostgres> postgres(Map<String, String> env, DockerCheck docker,
+            Path dataDir) {
+        Started<PostgresEndpoint, EmbeddedPostgres> started;
+        String url = nonBlank(env.get(DATABASE_URL));
+        if (url != null) {
+            started = new Started<>(new PostgresEndpoint(url, env.getOrDefault(DATABASE_USER, ""),
+                    env.getOrDefault(DATABASE_PASSWORD, ""), ENVIRONMENT), null, List.of());
+        } else if (docker.available()) {
+            var container = Containers.startPostgres();
+            started = new Started<>(new PostgresEndpoint(container.getJdbcUrl(), container.getUsername(),
+                    container.getPassword(), TESTCONTAINERS_ORIGIN), null, List.of(container));
+        } else {
+            EmbeddedPostgres embedded = EmbeddedPostgres.start(dataDir.resolve("postgres"));
+            started = new Started<>(embedded.endpoint(), embedded, List.of(embedded));
+        }
+        LOG.info("PostgreSQL from {}: {}", started.endpoint().origin(), started.endpoint().jdbcUrl());
+        return started;
     }
 
     /**
@@ -254,7 +287,7 @@ public final class Infrastructure implements AutoCloseable {
             this.env = env;
         }
 
-        boolean available() {
+        synchronized boolean available() {
             if (available == null) {
                 available = !"false".equalsIgnoreCase(env.get(TESTCONTAINERS))
                         && dockerLikely() && Containers.dockerAvailable();

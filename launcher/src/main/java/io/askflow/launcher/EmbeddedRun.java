@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,10 +75,12 @@ final class EmbeddedRun implements AutoCloseable {
         }
         // Before Kafka and PostgreSQL are started: a wrong model endpoint should fail in a second.
         ModelEndpointCheck.verify(Config.of(effective));
-        if (localModel != null) {
-            ModelEndpointCheck.warmUp(Config.of(effective), LocalModel.MODEL_NAME);
-        }
+        // While Kafka and PostgreSQL start (seconds), not before them.
+        Config modelConfig = Config.of(effective);
+        CompletableFuture<Void> warmUp = localModel == null ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(() -> ModelEndpointCheck.warmUp(modelConfig, LocalModel.MODEL_NAME));
         infrastructure = Infrastructure.resolve(env, Path.of(given.get(Settings.DATA_DIR)).toAbsolutePath(), kafkaPort);
+        warmUp.join();
         effective.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infrastructure.kafka().bootstrapServers());
         effective.put(Settings.DATABASE_URL.name(), infrastructure.postgres().jdbcUrl());
         effective.put(Settings.DATABASE_USER.name(), infrastructure.postgres().user());

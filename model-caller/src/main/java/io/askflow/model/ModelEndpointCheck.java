@@ -48,9 +48,10 @@ public final class ModelEndpointCheck {
     }
 
     /**
-     * One chat completion with a tool offered, through the model-caller's own code path, so the
-     * first turn does not pay for loading the SDK's request and response classes (about 1.5 s on a
-     * two-core machine). Only for a free endpoint such as the offline local model: it is a real call.
+     * One streamed chat completion with a tool offered, through the model-caller's own code path
+     * (it always streams), so the first turn does not pay for loading the SDK's request, stream and
+     * response classes (about 1.5 s on a two-core machine). Only for a free endpoint such as the
+     * offline local model: it is a real call.
      */
     public static void warmUp(Config config, String model) {
         OpenAIClient client = OpenAiClients.create(config, "", config.get(Settings.STARTUP_TIMEOUT));
@@ -62,7 +63,7 @@ public final class ModelEndpointCheck {
                     .messages(List.of(ChatMessage.user("warm-up")))
                     .tools(List.of(BuiltinTools.CURRENT_TIME))
                     .build();
-            new OpenAiChatModel(client).complete(call, model, true);
+            new OpenAiChatModel(client).complete(call, model, true, piece -> { });
         } finally {
             client.close();
         }
