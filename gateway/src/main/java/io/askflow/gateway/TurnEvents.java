@@ -341,7 +341,9 @@ public final class TurnEvents implements AutoCloseable {
             long nextCheck = 0;
             long committedAt = -1;
             while (!closed) {
-                TurnEvent e = queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                // Once the answer event is in, the committed answer is awaited at once (below), not after
+                // an idle poll: that wait cost every streamed turn 100 ms at its end.
+                TurnEvent e = answerEvent != null ? queue.poll() : queue.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
                 if (e != null) {
                     if (e.seq() <= delivered) {
                         continue;

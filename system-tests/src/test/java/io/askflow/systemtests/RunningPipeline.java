@@ -84,6 +84,12 @@ final class RunningPipeline {
         env.put(Settings.TENANTS_FILE.name(), tenantsFile().toString());
         env.put(Settings.SUMMARY_MODEL.name(), SUMMARY_MODEL);
         env.put(Settings.PRICES_FILE.name(), tempFile("askflow-prices", PRICES).toString());
+        // A benchmark's variant, e.g. -Dbench.env=ASKFLOW_KAFKA_RETRY_BACKOFF_MS=5 (comma-separated NAME=VALUE pairs).
+        for (String pair : System.getProperty("bench.env", "").split(",")) {
+            if (pair.contains("=")) {
+                env.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
+            }
+        }
         config = Config.of(env);
         TopicInitializer.ensureTopics(config);
         monitoring = Monitoring.create();
