@@ -114,7 +114,8 @@ public final class OtlpReceiver implements AutoCloseable {
                     out.add(new ReceivedSpan(service, hex.formatHex(s.getTraceId().toByteArray()),
                             hex.formatHex(s.getSpanId().toByteArray()), hex.formatHex(s.getParentSpanId().toByteArray()),
                             s.getName(), s.getKind().name(), attributes(s.getAttributesList()), s.getStatus().getCode().name(),
-                            s.getEventsList().stream().map(Span.Event::getName).toList()));
+                            s.getEventsList().stream().map(Span.Event::getName).toList(), s.getStartTimeUnixNano(),
+                            s.getEndTimeUnixNano()));
                 }
             }
         }
