@@ -163,10 +163,27 @@ public final class KafkaClients {
     }
 
     public static Admin admin(Config config, String clientId) {
+        return Admin.create(passThrough(config, adminProps(config, clientId), ClientProperties.Kind.ADMIN));
+    }
+
+    /**
+     * An admin client whose calls give up after {@code timeout}, for start-up probes that must
+     * answer within their deadline; built here like every other client, so a broker that needs
+     * TLS or SASL is probed with them.
+     */
+    public static Admin admin(Config config, String clientId, java.time.Duration timeout) {
+        Map<String, Object> p = adminProps(config, clientId);
+        int millis = (int) Math.max(1, timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+        return Admin.create(passThrough(config, p, ClientProperties.Kind.ADMIN));
+    }
+
+    private static Map<String, Object> adminProps(Config config, String clientId) {
         Map<String, Object> p = new HashMap<>();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-        return Admin.create(passThrough(config, p, ClientProperties.Kind.ADMIN));
+        return p;
     }
 
     /** askflow's own properties plus the passed-through ones; the latter cannot name a managed key. */

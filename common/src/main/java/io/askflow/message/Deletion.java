@@ -16,6 +16,12 @@ public record Deletion(int schemaVersion, String tenantId, String conversationId
         Map<String, Long> erasedThrough) {
 
     public Deletion {
+        // A deletion naming no tenant, or neither or both of its targets, erased nothing and was
+        // taken as handled; refused here, it is dead-lettered like any unreadable record.
+        java.util.Objects.requireNonNull(tenantId, "tenantId");
+        if ((conversationId == null) == (userId == null)) {
+            throw new IllegalArgumentException("A deletion names either a conversationId or a userId");
+        }
         erasedThrough = erasedThrough == null ? Map.of() : Map.copyOf(erasedThrough);
     }
 }

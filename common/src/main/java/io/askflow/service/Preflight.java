@@ -2,18 +2,17 @@ package io.askflow.service;
 
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.kafka.KafkaClients;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
@@ -53,11 +52,7 @@ public final class Preflight {
     private static void kafka(Config config, Duration timeout, Duration attempt) throws InterruptedException {
         String servers = config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
         int millis = (int) Math.max(1, attempt.toMillis());
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.CLIENT_ID_CONFIG, "askflow-preflight");
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = KafkaClients.admin(config, "askflow-preflight", Duration.ofMillis(millis))) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis)).nodes().get(millis + 1_000L, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             throw new StartupFailure("Kafka at " + servers + " did not answer within " + seconds(timeout)

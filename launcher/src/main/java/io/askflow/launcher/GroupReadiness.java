@@ -1,7 +1,7 @@
 package io.askflow.launcher;
 
 import io.askflow.config.Config;
-import io.askflow.config.Settings;
+import io.askflow.kafka.KafkaClients;
 import io.askflow.service.StartupFailure;
 import java.time.Duration;
 import java.util.Collection;
@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.KafkaFuture;
@@ -29,9 +28,7 @@ final class GroupReadiness {
 
     static void await(Config config, Collection<String> groups, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS),
-                AdminClientConfig.CLIENT_ID_CONFIG, "askflow-launcher-readiness");
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = KafkaClients.admin(config, "askflow-launcher-readiness")) {
             while (true) {
                 if (allAssigned(admin, groups)) {
                     return;

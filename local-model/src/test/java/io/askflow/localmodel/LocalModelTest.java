@@ -54,7 +54,8 @@ class LocalModelTest {
     void answersTimeQuestionInTextWhenNoToolIsOffered() throws Exception {
         Reply reply = model.reply(request("[{\"role\":\"user\",\"content\":\"what time is it\"}]", null));
 
-        assertThat(reply).isInstanceOf(Reply.Text.class);
+        assertThat(reply).isEqualTo(Reply.text("You said: \"what time is it\". I am askflow's offline local model, "
+                + "not GPT; I saw 0 earlier messages in this conversation's history."));
     }
 
     @Test
@@ -74,7 +75,8 @@ class LocalModelTest {
                 "[{\"role\":\"user\",\"content\":\"see http://example.org\"}]",
                 "[{\"type\":\"function\",\"function\":{\"name\":\"current_time\"}}]"));
 
-        assertThat(reply).isInstanceOf(Reply.Text.class);
+        assertThat(reply).isEqualTo(Reply.text("You said: \"see http://example.org\". I am askflow's offline local model, "
+                + "not GPT; I saw 0 earlier messages in this conversation's history."));
     }
 
     @Test

@@ -65,12 +65,15 @@ class BadInputTest {
     @Test
     void aModelThatFailsYieldsACodedErrorNotASilence() {
         String id = "fail-" + UUID.randomUUID();
-        p.model.respondWith(req -> Reply.unauthorized());
+        // A hostile or careless server echoes the key it was sent in its error body.
+        p.model.respondWith(req -> Reply.error(401, "Incorrect API key provided: " + RunningPipeline.OPENAI_API_KEY)
+                .withCode("invalid_api_key"));
         p.client.send(PromptRequest.of(id, "c-" + id, "hello"));
         Answer a = p.client.await(id, Duration.ofSeconds(60)).orElseThrow();
         assertThat(a.isOk()).isFalse();
         assertThat(a.error().code()).isEqualTo(ErrorCode.MODEL_ERROR);
-        assertThat(a.error().message()).contains("401").doesNotContain("sk-test-never-shown");
+        assertThat(a.error().message()).contains("401").doesNotContain(RunningPipeline.OPENAI_API_KEY);
+        assertThat(Json.writeString(a)).doesNotContain(RunningPipeline.OPENAI_API_KEY);
     }
 
     private static void expectError(java.util.function.Predicate<Answer> which, ErrorCode code, String reason) {

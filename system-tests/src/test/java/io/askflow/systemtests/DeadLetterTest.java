@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Poison on the internal topics goes to dead letters with full headers; healthy traffic is still answered. */
+/** Poison of every shape on every consumed topic goes to dead letters with full headers; healthy traffic is still answered. */
 class DeadLetterTest {
+    private static final int SHAPES = 5;
     private static RunningPipeline p;
 
     @BeforeAll
@@ -34,21 +35,28 @@ class DeadLetterTest {
     }
 
     @Test
-    void hundredPoisonRecordsAreDeadLetteredWhileHealthyRequestsAreAnswered() throws Exception {
+    void everyPoisonShapeOnEveryTopicIsDeadLetteredWhileHealthyRequestsAreAnswered() throws Exception {
         p.model.respondWith(req -> Reply.text("healthy"));
         String tag = UUID.randomUUID().toString().substring(0, 8);
+        // Every topic a service consumes and can be sent poison on; askflow.answers has two consumer
+        // groups (gateway and context-builder), and each dead-letters its own copy.
         List<String> topics = List.of(Topics.TURNS.name(), Topics.MODEL_CALLS.name(), Topics.TOOL_CALLS.name(),
-                Topics.ANSWERS.name());
+                Topics.ANSWERS.name(), Topics.DELETIONS.name());
+        List<byte[]> shapes = new ArrayList<>();
+        shapes.add("{truncated".getBytes(StandardCharsets.UTF_8));
+        shapes.add(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+        shapes.add("{\"requestId\":null,\"round\":\"many\"}".getBytes(StandardCharsets.UTF_8));
+        shapes.add("[]".getBytes(StandardCharsets.UTF_8));
+        shapes.add(null); // a tombstone
+        assertThat(shapes).hasSize(SHAPES);
+        int cases = SHAPES * topics.size();
+        int records = 4 * cases;
         List<String> healthy = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(p.config, "poisoner")) {
-            for (int i = 0; i < 100; i++) {
-                byte[] poison = switch (i % 4) {
-                    case 0 -> "{truncated".getBytes(StandardCharsets.UTF_8);
-                    case 1 -> new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1};
-                    case 2 -> "{\"requestId\":null,\"round\":\"many\"}".getBytes(StandardCharsets.UTF_8);
-                    default -> "[]".getBytes(StandardCharsets.UTF_8);
-                };
-                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.get(i % topics.size()), "poison-" + tag + "-" + i, poison);
+            for (int i = 0; i < records; i++) {
+                // Shape and topic vary independently, so every shape reaches every topic.
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topicOf(i, topics), "poison-" + tag + "-" + i,
+                        shapes.get(i % shapes.size()));
                 r.headers().add(HeaderKeys.TRACEPARENT, ("00-" + tag + "-poison-" + i).getBytes(StandardCharsets.UTF_8));
                 producer.send(r);
                 if (i % 10 == 0) {
@@ -62,25 +70,29 @@ class DeadLetterTest {
                     assertThat(a.text()).isEqualTo("healthy"));
         }
 
-        // askflow.answers has two consumer groups (gateway and context-builder): each dead-letters its copy.
-        List<ConsumerRecord<String, byte[]>> dead = readDeadLetters(r -> r.key() != null && r.key().startsWith("poison-" + tag), 125);
-        assertThat(dead).hasSize(125);
+        int expected = records + records / topics.size(); // the answers topic's records twice
+        List<ConsumerRecord<String, byte[]>> dead = readDeadLetters(r -> r.key() != null && r.key().startsWith("poison-" + tag), expected);
         Map<String, Integer> perKey = new HashMap<>();
+        java.util.Set<String> reached = new java.util.TreeSet<>();
         for (ConsumerRecord<String, byte[]> r : dead) {
             perKey.merge(r.key(), 1, Integer::sum);
             int i = Integer.parseInt(r.key().substring(r.key().lastIndexOf('-') + 1));
-            assertThat(header(r, HeaderKeys.DLQ_TOPIC)).isEqualTo(topics.get(i % topics.size()));
+            reached.add("shape " + i % shapes.size() + " on " + topicOf(i, topics));
+            assertThat(header(r, HeaderKeys.DLQ_TOPIC)).isEqualTo(topicOf(i, topics));
             assertThat(header(r, HeaderKeys.DLQ_PARTITION)).matches("\\d+");
             assertThat(header(r, HeaderKeys.DLQ_OFFSET)).matches("\\d+");
             assertThat(header(r, HeaderKeys.DLQ_TIMESTAMP)).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
             assertThat(header(r, HeaderKeys.DLQ_EXCEPTION_CLASS)).isEqualTo("io.askflow.message.MessageFormatException");
             assertThat(header(r, HeaderKeys.DLQ_EXCEPTION_MESSAGE)).isNotBlank();
             assertThat(header(r, HeaderKeys.TRACEPARENT)).isEqualTo("00-" + tag + "-poison-" + i);
+            assertThat(r.value()).isEqualTo(shapes.get(i % shapes.size()));
         }
-        assertThat(perKey).hasSize(100);
+        assertThat(reached).as("every shape dead-lettered from every topic").hasSize(cases);
+        assertThat(dead).hasSize(expected);
+        assertThat(perKey).hasSize(records);
         perKey.forEach((key, n) -> {
             int i = Integer.parseInt(key.substring(key.lastIndexOf('-') + 1));
-            assertThat(n).as(key).isEqualTo(i % 4 == 3 ? 2 : 1);
+            assertThat(n).as(key).isEqualTo(topicOf(i, topics).equals(Topics.ANSWERS.name()) ? 2 : 1);
         });
 
         ConsumerRecord<String, byte[]> one = dead.stream()
@@ -95,6 +107,11 @@ class DeadLetterTest {
         assertThat(again).hasSize(2);
         assertThat(header(again.get(1), HeaderKeys.REPUBLISHED_FROM)).isEqualTo(one.partition() + ":" + one.offset());
         assertThat(again.get(1).value()).isEqualTo(one.value());
+    }
+
+    /** Steps to the next topic after each round of shapes, so that shape and topic do not move together. */
+    private static String topicOf(int i, List<String> topics) {
+        return topics.get(i / SHAPES % topics.size());
     }
 
     private static List<ConsumerRecord<String, byte[]>> readDeadLetters(

@@ -2,19 +2,21 @@ package io.askflow.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.askflow.db.Database;
 import io.askflow.embedded.Infrastructure;
+import io.askflow.gateway.KilledGateway;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
-import io.askflow.message.Envelope;
 import io.askflow.message.Json;
 import io.askflow.message.Turn;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A gateway killed between claiming an HTTP submission and the broker's acknowledgement leaves the
  * claim pending; its outbox publishes the turn, so the request is answered and its conversation
- * goes on. The claim is written here exactly as the gateway writes it before publishing.
+ * goes on. The claim is written by the gateway's own admission, which is then stopped before publishing.
  */
 class OutboxTest {
     private static RunningPipeline p;
@@ -38,27 +40,16 @@ class OutboxTest {
         p.model.respondWith(req -> Reply.text("answered " + req.lastUserMessage().orElseThrow().text()));
         String conversation = "outbox-" + tag;
         String lost = "lost-" + tag;
-        Instant claimedAt = Instant.now().minusSeconds(60);
-        Turn turn = Turn.builder().envelope(Envelope.builder().requestId(lost).tenantId("default").conversationId(conversation)
-                        .userId("anonymous").deadline(Instant.now().plus(Duration.ofMinutes(5))).build())
-                .prompt("was the gateway killed? " + tag).acceptedAt(claimedAt).sequence(1).build();
+        // Claimed a minute ago, so the outbox's sweep finds the turn overdue.
+        Clock aMinuteAgo = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60));
+        Turn turn;
+        try (HikariDataSource db = Database.open(p.config, "gateway")) {
+            turn = KilledGateway.admitOverHttpAndDie(db, "default", Json.writeString(Map.of("requestId", lost,
+                    "conversationId", conversation, "prompt", "was the gateway killed? " + tag)), aMinuteAgo);
+        }
+        assertThat(turn.sequence()).isEqualTo(1);
         var pg = Infrastructure.shared().postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-            try (PreparedStatement conv = c.prepareStatement(
-                    "INSERT INTO gateway_conversations (tenant_id, conversation_id, last_sequence) VALUES ('default', ?, 1)")) {
-                conv.setString(1, conversation);
-                conv.executeUpdate();
-            }
-            try (PreparedStatement claim = c.prepareStatement("""
-                    INSERT INTO gateway_submissions (request_id, tenant_id, conversation_id, source, accepted_at, user_id,
-                    sequence, pending_turn) VALUES (?, 'default', ?, ?, ?, 'anonymous', 1, ?::jsonb)""")) {
-                claim.setString(1, lost);
-                claim.setString(2, conversation);
-                claim.setString(3, "http:" + UUID.randomUUID());
-                claim.setTimestamp(4, Timestamp.from(claimedAt));
-                claim.setString(5, Json.writeString(turn));
-                claim.executeUpdate();
-            }
             Answer answer = p.client.await(lost, Duration.ofSeconds(30)).orElseThrow(() -> new AssertionError("outbox did not publish"));
             assertThat(answer.text()).isEqualTo("answered was the gateway killed? " + tag);
 

@@ -20,6 +20,8 @@ import java.util.Map;
  * test JVM; tests tell their traffic apart by unique conversation ids.
  */
 final class RunningPipeline {
+    /** The key the model-caller sends; no answer may carry it. */
+    static final String OPENAI_API_KEY = "sk-test-never-shown";
     static final int MAX_PROMPT_CHARS = 5_000;
     static final int MAX_REQUEST_BYTES = 64 * 1024;
     static final int MAX_TOOL_ROUNDS = 3;
@@ -70,7 +72,7 @@ final class RunningPipeline {
         env.put(Settings.TOPIC_PARTITIONS.name(), "4");
         env.put(Settings.HTTP_PORT.name(), "0");
         env.put(Settings.OPENAI_BASE_URL.name(), model.baseUrl());
-        env.put(Settings.OPENAI_API_KEY.name(), "sk-test-never-shown");
+        env.put(Settings.OPENAI_API_KEY.name(), OPENAI_API_KEY);
         env.put(Settings.DEFAULT_MODEL.name(), "scripted-model");
         env.put(Settings.MAX_PROMPT_CHARS.name(), Integer.toString(MAX_PROMPT_CHARS));
         env.put(Settings.MAX_REQUEST_BYTES.name(), Integer.toString(MAX_REQUEST_BYTES));

@@ -410,20 +410,24 @@ class ChaosTest {
         void killAndRestart(String victim) {
             if (ServiceProcesses.service(victim).equals("model-caller")) {
                 // Waits for a positive signal: a call of this very instance on the wire (there is a
-                // backlog while the chaos lasts; the bound only matters for an instance that never
-                // gets ready). The call's record is then processed again: a repeated call.
+                // backlog while the chaos lasts). The call's record is then processed again: a
+                // repeated call. An instance that never calls within the bound never got ready, and
+                // killing it anyway would drop the case this kill is for, so the run fails instead.
                 int server = victim.endsWith("-1") ? 0 : 1;
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!model.callInFlight(server) && System.nanoTime() < deadline) {
+                Duration bound = Duration.ofSeconds(60);
+                long deadline = System.nanoTime() + bound.toNanos();
+                while (!model.callInFlight(server)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("Waited " + bound.toSeconds() + " s for a model call of " + victim
+                                + " to be on the wire, to kill it during the call; none came. Services:" + services.report());
+                    }
                     sleep(5);
                 }
-                if (model.callInFlight(server)) {
-                    kill(victim, "killed during a model call");
-                    killedMidCall.incrementAndGet();
-                    sleep(200 + random.nextInt(1_500));
-                    start(victim);
-                    return;
-                }
+                kill(victim, "killed during a model call");
+                killedMidCall.incrementAndGet();
+                sleep(200 + random.nextInt(1_500));
+                start(victim);
+                return;
             }
             kill(victim, "killed");
             sleep(200 + random.nextInt(1_500));
