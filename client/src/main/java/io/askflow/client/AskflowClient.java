@@ -2,6 +2,7 @@ package io.askflow.client;
 
 import io.askflow.config.Config;
 import io.askflow.kafka.KafkaClients;
+import io.askflow.kafka.TopicSpec;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
@@ -350,7 +351,7 @@ public final class AskflowClient implements AutoCloseable {
         try {
             while (true) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-                    Answer a = decode(r);
+                    Answer a = decode(r, Topics.ANSWERS);
                     if (a != null) {
                         deliver(a);
                     }
@@ -377,7 +378,7 @@ public final class AskflowClient implements AutoCloseable {
         try {
             while (true) {
                 for (ConsumerRecord<String, byte[]> r : eventConsumer.poll(EVENT_POLL)) {
-                    TurnEvent e = decodeEvent(r);
+                    TurnEvent e = decode(r, Topics.ANSWER_DELTAS);
                     if (e != null) {
                         addEvent(e);
                     }
@@ -396,19 +397,6 @@ public final class AskflowClient implements AutoCloseable {
             }
         } finally {
             eventConsumer.close(KafkaClients.CLOSE_TIMEOUT);
-        }
-    }
-
-    private TurnEvent decodeEvent(ConsumerRecord<String, byte[]> r) {
-        try {
-            if (r.value() == null) {
-                throw new MessageFormatException("Empty record where a TurnEvent was expected", null);
-            }
-            return Topics.ANSWER_DELTAS.decode(r.value());
-        } catch (RuntimeException e) {
-            LOG.warn("{}: skipped {}-{}@{}, which is not a TurnEvent: {}", options.clientId(), r.topic(), r.partition(),
-                    r.offset(), e.getMessage());
-            return null;
         }
     }
 
@@ -469,16 +457,14 @@ public final class AskflowClient implements AutoCloseable {
         });
     }
 
-    private Answer decode(ConsumerRecord<String, byte[]> r) {
+    /** The record's value, or null when it is not a {@code T} (a tombstone included). */
+    private <T> T decode(ConsumerRecord<String, byte[]> r, TopicSpec<T> topic) {
         try {
-            if (r.value() == null) {
-                throw new MessageFormatException("Empty record where an Answer was expected", null);
-            }
-            return Json.read(r.value(), Answer.class);
+            return topic.decode(r.value());
         } catch (MessageFormatException e) {
             // Not ours to fix or dead-letter: the topic is askflow's, the record someone else's.
-            LOG.warn("{}: skipped {}-{}@{}, which is not an Answer: {}", options.clientId(), r.topic(), r.partition(),
-                    r.offset(), e.getMessage());
+            LOG.warn("{}: skipped {}-{}@{}, which is not a {}: {}", options.clientId(), r.topic(), r.partition(),
+                    r.offset(), topic.valueType().getSimpleName(), e.getMessage());
             return null;
         }
     }
