@@ -52,7 +52,7 @@ public final class Preflight {
     private static void kafka(Config config, Duration timeout, Duration attempt) throws InterruptedException {
         String servers = config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
         int millis = (int) Math.max(1, attempt.toMillis());
-        try (Admin admin = KafkaClients.admin(config, "askflow-preflight", Duration.ofMillis(millis))) {
+        try (Admin admin = KafkaClients.admin(config, "askflow-preflight", attempt)) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis)).nodes().get(millis + 1_000L, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             throw new StartupFailure("Kafka at " + servers + " did not answer within " + seconds(timeout)

@@ -74,13 +74,17 @@ final class EmbeddedRun implements AutoCloseable {
             LOG.warn(LOCAL_MODEL_NOTICE);
         }
         // Before Kafka and PostgreSQL are started: a wrong model endpoint should fail in a second.
-        ModelEndpointCheck.verify(Config.of(effective));
-        // While Kafka and PostgreSQL start (seconds), not before them.
         Config modelConfig = Config.of(effective);
+        ModelEndpointCheck.verify(modelConfig);
+        // While Kafka and PostgreSQL start (seconds), not before them.
         CompletableFuture<Void> warmUp = localModel == null ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(() -> ModelEndpointCheck.warmUp(modelConfig, LocalModel.MODEL_NAME));
         infrastructure = Infrastructure.resolve(env, Path.of(given.get(Settings.DATA_DIR)).toAbsolutePath(), kafkaPort);
-        warmUp.join();
+        try {
+            warmUp.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e; // as if called here
+        }
         effective.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), infrastructure.kafka().bootstrapServers());
         effective.put(Settings.DATABASE_URL.name(), infrastructure.postgres().jdbcUrl());
         effective.put(Settings.DATABASE_USER.name(), infrastructure.postgres().user());
