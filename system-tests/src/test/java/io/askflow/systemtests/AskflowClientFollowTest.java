@@ -159,10 +159,8 @@ class AskflowClientFollowTest {
 
     @Test
     void aRetryDiscardsTheTextOfTheAttemptItRepeats() throws Exception {
-        String retried = "The retried attempt streams this whole sentence to the end.";
-        p.model.enqueue(Reply.streamed(Reply.text("The first attempt is cut off after a few words of its text"),
-                        Duration.ofMillis(5)).breakingAfter(4),
-                Reply.streamed(Reply.text(retried), Duration.ofMillis(5)));
+        String retried = StreamingTest.RETRIED;
+        StreamingTest.cutOffThenRetried(p.model);
         Submission s = submit("Tell me something.");
         Recorder r = new Recorder();
         try (var subscription = client.follow(s.requestId(), r)) {

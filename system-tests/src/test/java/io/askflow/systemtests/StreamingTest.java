@@ -50,6 +50,16 @@ class StreamingTest {
                 : Reply.streamed(Reply.toolCall("current_time", "{\"timeZone\":\"Europe/Berlin\"}"), Duration.ZERO));
     }
 
+    /** The text of the attempt that is repeated after the first one is cut off after four words. */
+    static final String RETRIED = "The retried attempt streams this whole sentence to the end.";
+
+    /** The next call streams four words and is cut off; the one after streams {@link #RETRIED}. */
+    static void cutOffThenRetried(ScriptedModelServer model) {
+        model.enqueue(Reply.streamed(Reply.text("The first attempt is cut off after a few words of its text"),
+                        Duration.ofMillis(5)).breakingAfter(4),
+                Reply.streamed(Reply.text(RETRIED), Duration.ofMillis(5)));
+    }
+
     private static String conversation() {
         return "stream-" + UUID.randomUUID();
     }
@@ -154,10 +164,8 @@ class StreamingTest {
 
     @Test
     void aModelFailureMidStreamYieldsARetryAndAFinalAnswerThatIsTheRetriedAttemptsText() throws Exception {
-        String retried = "The retried attempt streams this whole sentence to the end.";
-        p.model.enqueue(Reply.streamed(Reply.text("The first attempt is cut off after a few words of its text"),
-                        Duration.ofMillis(5)).breakingAfter(4),
-                Reply.streamed(Reply.text(retried), Duration.ofMillis(5)));
+        String retried = RETRIED;
+        cutOffThenRetried(p.model);
         List<SseStream.Frame> frames;
         try (SseStream s = acme.stream("POST", "/v1/prompts?stream=true",
                 "{\"conversationId\":\"" + conversation() + "\",\"prompt\":\"Tell me something.\"}")) {
