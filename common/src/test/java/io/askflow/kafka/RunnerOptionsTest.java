@@ -35,4 +35,18 @@ class RunnerOptionsTest {
         assertThat(new RunnerOptions("g", 1, Duration.ofMillis(1), Duration.ofMillis(1), RunnerOptions.MAX_DRAIN).shutdownTimeout())
                 .isEqualTo(RunnerOptions.MAX_DRAIN);
     }
+
+    @Test
+    void everyDurationMustBePositiveAndMetricsDefaultToNone() {
+        Duration ms = Duration.ofMillis(1);
+        assertThatThrownBy(() -> new RunnerOptions("g", 1, Duration.ZERO, ms, ms))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pollTimeout");
+        assertThatThrownBy(() -> new RunnerOptions("g", 1, ms, Duration.ZERO, ms))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commitInterval");
+        assertThatThrownBy(() -> new RunnerOptions("g", 1, ms, ms, Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shutdownTimeout");
+        assertThatThrownBy(() -> new RunnerOptions("g", 0, ms, ms, ms))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlight");
+        assertThat(new RunnerOptions("g", 1, ms, ms, ms, null).metrics()).isSameAs(RunnerMetrics.NONE);
+    }
 }

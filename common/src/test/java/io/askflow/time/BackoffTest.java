@@ -66,4 +66,22 @@ class BackoffTest {
         assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2, slept::add))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theEdgesOfAValidBackoffAreAccepted() {
+        Backoff flat = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, slept::add);
+        assertThat(flat.after(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2), 0.99, slept::add))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Backoff(Duration.ofMillis(-1), Duration.ofSeconds(2), 2, slept::add))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void doublingDoublesUpToItsMaximum() {
+        Backoff doubling = Backoff.doubling(Duration.ofMillis(100), Duration.ofMillis(300));
+        assertThat(doubling.after(Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(200));
+        assertThat(doubling.after(Duration.ofMillis(200))).isEqualTo(Duration.ofMillis(300));
+        assertThat(doubling.after(Duration.ofMillis(149))).isEqualTo(Duration.ofMillis(298));
+    }
 }

@@ -156,4 +156,44 @@ class PartitionProgressTest {
         }
         assertThat(next.alreadyDone(1)).isTrue();
     }
+
+    @Test
+    void theFirstOffsetOfAPartitionCountsLikeAnyOther() {
+        PartitionProgress p = new PartitionProgress();
+        p.started(0);
+        assertThat(p.position()).hasValue(0);
+        p.finished(0);
+        assertThat(p.committable()).hasValue(1);
+        assertThat(p.position()).hasValue(1);
+
+        // A previous owner that committed offset 0 with record 0 still open: the new owner starts there.
+        PartitionProgress restored = new PartitionProgress(OffsetMetadata.decode(0, "af1:0:"));
+        assertThat(restored.position()).hasValue(0);
+        assertThat(restored.alreadyDone(0)).isFalse();
+    }
+
+    @Test
+    void theMetadataListsOnlyTheUnfinishedRecordsAboveTheCommitPoint() {
+        PartitionProgress p = new PartitionProgress();
+        for (long o = 10; o <= 15; o++) {
+            p.started(o);
+        }
+        p.finished(11);
+        p.finished(14);
+        // 10 is the commit point itself, which the commit's offset already says is unfinished.
+        assertThat(p.metadata()).isEqualTo(new OffsetMetadata(15, List.of(12L, 13L, 15L)));
+        assertThat(p.commitPoint(false)).hasValueSatisfying(c -> {
+            assertThat(c.offset()).isEqualTo(10);
+            assertThat(OffsetMetadata.decode(c.offset(), c.metadata()).open()).containsExactly(10L, 12L, 13L, 15L);
+        });
+    }
+
+    @Test
+    void aDrainWithNoTimeLeftReturnsAtOnceInsteadOfWaitingForever() throws Exception {
+        PartitionProgress p = new PartitionProgress();
+        p.started(1);
+        // Object.wait(0) would wait without end: a drain out of time must not reach it.
+        assertThat(p.awaitDrained(0)).isFalse();
+        assertThat(p.runningCount()).isEqualTo(1);
+    }
 }
