@@ -2,10 +2,13 @@ package io.askflow.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.askflow.knowledge.Tenant;
+import io.askflow.knowledge.TenantDirectory;
 import io.askflow.message.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -103,5 +106,83 @@ class RequestValidatorTest {
     void httpFallbackRequestIdIsUsedWhenNoneIsGiven() {
         Verdict v = validator.validate("{\"prompt\":\"hi\"}".getBytes(StandardCharsets.UTF_8), "generated-1", NOW);
         assertThat(((Verdict.Accepted) v).turn().requestId()).isEqualTo("generated-1");
+    }
+
+    @Test
+    void anAuthenticatedCallerMayNameOnlyItsOwnTenant() {
+        byte[] other = "{\"requestId\":\"r1\",\"tenantId\":\"acme\",\"prompt\":\"hi\"}".getBytes(StandardCharsets.UTF_8);
+        Verdict.Rejected r = (Verdict.Rejected) validator.validate(other, null, NOW, "globex");
+        assertThat(r.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(r.message()).contains("'acme' is not the tenant of this API key");
+        Verdict own = validator.validate("{\"requestId\":\"r1\",\"tenantId\":\"globex\",\"prompt\":\"hi\"}"
+                .getBytes(StandardCharsets.UTF_8), null, NOW, "globex");
+        assertThat(((Verdict.Accepted) own).turn().tenantId()).isEqualTo("globex");
+    }
+
+    @Test
+    void aKafkaRequestNeedsAConfiguredTenantOrAnAnonymousOne() {
+        TenantDirectory tenants = new TenantDirectory(List.of(Tenant.plain("acme")), "");
+        RequestValidator strict = new RequestValidator(new RequestValidator.Limits(2_000, 100, Duration.ofMinutes(2)), tenants);
+        Verdict.Rejected none = (Verdict.Rejected) strict.validate(bytes("{\"requestId\":\"r1\",\"prompt\":\"hi\"}"), null, NOW);
+        assertThat(none.code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(none.message()).isEqualTo("tenantId is required");
+        Verdict.Rejected unknown = (Verdict.Rejected) strict.validate(
+                bytes("{\"requestId\":\"r1\",\"tenantId\":\"globex\",\"prompt\":\"hi\"}"), null, NOW);
+        assertThat(unknown.message()).isEqualTo("tenantId 'globex' is not a configured tenant");
+        assertThat(((Verdict.Accepted) strict.validate(bytes("{\"requestId\":\"r1\",\"tenantId\":\"acme\",\"prompt\":\"hi\"}"),
+                null, NOW)).turn().tenantId()).isEqualTo("acme");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "bad model          | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"model\":\"a b\"}                       | model must be 1-128",
+        "history role       | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"tool\",\"content\":\"x\"}]} | history[0].role must be",
+        "history content    | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"user\"}]}        | history[0].content is required",
+        "NUL in history     | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"user\",\"content\":\"a\\u0000\"}]} | history[0].content contains U+0000",
+        "NUL in a field name | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"metadata\":{\"a\\u0000\":\"v\"}}      | A field name in metadata contains U+0000",
+        "array for metadata | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"metadata\":[\"a\"]}                    | metadata must be an object of strings",
+        "object for history | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":{\"role\":\"user\"}}          | history must be an array",
+        "bad tenant id      | {\"requestId\":\"r1\",\"prompt\":\"hi\",\"tenantId\":\"a b\"}                    | tenantId must be 1-128",
+    })
+    void rejectsTheRestWithAReasonNamingTheField(String name, String json, String reason) {
+        Verdict.Rejected r = (Verdict.Rejected) validate(json);
+        assertThat(r.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(r.message()).contains(reason);
+    }
+
+    @Test
+    void metadataMayHaveThirtyTwoEntriesButNoMore() {
+        assertThat(validate(withMetadata(32))).isInstanceOf(Verdict.Accepted.class);
+        assertThat(((Verdict.Rejected) validate(withMetadata(33))).message()).contains("at most 32 entries");
+    }
+
+    @Test
+    void sentHistoryIsPartOfTheTurnAndOfTheFingerprint() {
+        Verdict.Accepted with = (Verdict.Accepted) validate(
+                "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"assistant\",\"content\":\"earlier\"}]}");
+        Verdict.Accepted without = (Verdict.Accepted) validate("{\"requestId\":\"r1\",\"prompt\":\"hi\"}");
+        assertThat(with.turn().history()).singleElement().satisfies(m -> assertThat(m.content()).isEqualTo("earlier"));
+        assertThat(with.fingerprint()).isNotEqualTo(without.fingerprint());
+    }
+
+    @Test
+    void anOversizedRecordThatIsNotJsonIsStillTooLargeWithoutIds() {
+        Verdict.Rejected r = (Verdict.Rejected) validate("x".repeat(3_000));
+        assertThat(r.code()).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(r.requestId()).isNull();
+        Verdict.Rejected http = (Verdict.Rejected) validator.validate(bytes("x".repeat(3_000)), null, NOW, "globex");
+        assertThat(http.tenantId()).isEqualTo("globex");
+    }
+
+    private static String withMetadata(int entries) {
+        StringBuilder sb = new StringBuilder("{\"requestId\":\"r1\",\"prompt\":\"hi\",\"metadata\":{");
+        for (int i = 0; i < entries; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        return sb.append("}}").toString();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

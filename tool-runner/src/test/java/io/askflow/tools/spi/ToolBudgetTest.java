@@ -86,4 +86,15 @@ class ToolBudgetTest {
         assertThat(ToolBudget.canonical("not json")).isEqualTo("not json");
         assertThat(ToolBudget.canonical("{\"b\":1,\"a\":2}")).isEqualTo("{\"a\":2,\"b\":1}");
     }
+
+    @Test
+    void argumentsThatDifferOnlyInsideAnArrayAreDifferentCalls() {
+        assertThat(ToolBudget.canonical("{\"q\":[1,{\"b\":2,\"a\":1}]}"))
+                .isEqualTo(ToolBudget.canonical("{ \"q\" : [1, {\"a\":1, \"b\":2}] }"));
+        assertThat(ToolBudget.canonical("{\"q\":[1]}")).isNotEqualTo(ToolBudget.canonical("{\"q\":[2]}"));
+        ToolBudget.Decision d = decide(List.of(call("1", "web_search", "{\"terms\":[\"kafka\"]}")),
+                List.of(call("2", "web_search", "{\"terms\":[\"postgres\"]}")));
+        assertThat(d.refused()).isEmpty();
+        assertThat(d.exhausted()).isNull();
+    }
 }

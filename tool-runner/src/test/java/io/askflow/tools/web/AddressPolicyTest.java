@@ -94,4 +94,12 @@ class AddressPolicyTest {
     void ordinaryNamesAreLeftToTheirAddresses(String host) {
         assertThat(AddressPolicy.refusal(host)).isEmpty();
     }
+
+    @Test
+    void anIpv6LiteralIsReadWithOrWithoutItsBrackets() throws Exception {
+        assertThat(HostLiteral.address("[::1]")).hasValue(InetAddress.getByName("::1"));
+        assertThat(HostLiteral.address("[FD00::7]")).hasValue(InetAddress.getByName("fd00::7"));
+        assertThat(HostLiteral.address("::1")).hasValue(InetAddress.getByName("::1"));
+        assertThat(HostLiteral.address("example.com")).isEmpty();
+    }
 }
