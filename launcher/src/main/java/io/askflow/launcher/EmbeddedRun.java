@@ -106,6 +106,9 @@ final class EmbeddedRun implements AutoCloseable {
             throw bindFailure(e, config.get(Settings.HTTP_PORT));
         }
         GroupReadiness.await(config, Pipeline.GROUPS, config.get(Settings.STARTUP_TIMEOUT));
+        if (warmsUp()) {
+            WarmUpTurn.run(config, pipeline.httpPort(), config.get(Settings.STARTUP_TIMEOUT));
+        }
         started.run();
     }
 
@@ -122,6 +125,15 @@ final class EmbeddedRun implements AutoCloseable {
             run.close(); // stops what was started before the failure
             throw e;
         }
+    }
+
+    /**
+     * A warm-up turn runs only where it can leave no trace: on the broker and database this run
+     * started itself, with the offline model (a real API would be billed), as the anonymous tenant.
+     */
+    private boolean warmsUp() {
+        return infrastructure.embeddedKafka().isPresent() && infrastructure.embeddedPostgres().isPresent()
+                && localModel != null && !config.get(Settings.ANONYMOUS_TENANT).isEmpty();
     }
 
     private static boolean isSet(Map<String, String> env, io.askflow.config.Setting<?> setting) {
