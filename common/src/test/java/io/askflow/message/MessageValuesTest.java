@@ -81,6 +81,8 @@ class MessageValuesTest {
         assertThat(e.round()).isEqualTo(2);
         assertThat(e.text()).isEqualTo("done");
         assertThat(e.conversationId()).isEqualTo("c");
+        assertThat(e.tenantId()).isEqualTo("t");
+        assertThat(e.requestId()).isEqualTo("r");
         Answer failed = Answer.error("r", "t", "c", "u", ErrorCode.MODEL_ERROR, "down", AT);
         assertThat(TurnEvent.answer(failed, 8, 0, AT).error()).isEqualTo(new AnswerError(ErrorCode.MODEL_ERROR, "down"));
         TurnEvent tool = TurnEvent.of(ok, 3, TurnEvent.Kind.PROGRESS, 1, 0, AT)

@@ -163,6 +163,18 @@ class RequestValidatorTest {
         Verdict.Accepted without = (Verdict.Accepted) validate("{\"requestId\":\"r1\",\"prompt\":\"hi\"}");
         assertThat(with.turn().history()).singleElement().satisfies(m -> assertThat(m.content()).isEqualTo("earlier"));
         assertThat(with.fingerprint()).isNotEqualTo(without.fingerprint());
+        Verdict.Accepted otherMetadata = (Verdict.Accepted) validate("{\"requestId\":\"r1\",\"prompt\":\"hi\","
+                + "\"metadata\":{\"k\":\"v\"},\"history\":[{\"role\":\"assistant\",\"content\":\"earlier\"}]}");
+        assertThat(otherMetadata.fingerprint()).as("history is added to what was submitted, not in place of a part of it")
+                .isNotEqualTo(with.fingerprint());
+    }
+
+    @Test
+    void aRequestBuiltInProcessIsValidatedAsOneReadFromTheWire() {
+        assertThat(validator.validate(io.askflow.message.PromptRequest.of("r1", "c1", "hi"), null, NOW))
+                .isInstanceOfSatisfying(Verdict.Accepted.class, a -> assertThat(a.turn().conversationId()).isEqualTo("c1"));
+        assertThat(validator.validate(io.askflow.message.PromptRequest.of("r1", "c1", " "), null, NOW))
+                .isInstanceOf(Verdict.Rejected.class);
     }
 
     @Test

@@ -196,4 +196,14 @@ class PartitionProgressTest {
         assertThat(p.awaitDrained(0)).isFalse();
         assertThat(p.runningCount()).isEqualTo(1);
     }
+
+    @Test
+    void aTransactionalCommitRestatesAnOffsetThatDidNotMove() {
+        PartitionProgress p = new PartitionProgress();
+        p.started(7);
+        p.finished(7);
+        p.committed(8);
+        assertThat(p.commitPoint(false)).as("nothing new to commit").isEmpty();
+        assertThat(p.commitPoint(true)).hasValueSatisfying(c -> assertThat(c.offset()).isEqualTo(8));
+    }
 }
