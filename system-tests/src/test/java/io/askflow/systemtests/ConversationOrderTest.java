@@ -51,11 +51,11 @@ class ConversationOrderTest {
         for (String id : ids) {
             answers.add(p.client.await(id, Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("no answer " + id)));
         }
-        Answer otherAnswer = p.client.await(other, Duration.ofSeconds(60)).orElseThrow();
-
         for (int i = 0; i < 5; i++) {
             assertThat(answers.get(i).text()).isEqualTo("answer to message " + (i + 1) + " " + tag);
         }
+        Answer otherAnswer = p.client.await(other, Duration.ofSeconds(60))
+                .orElseThrow(() -> new AssertionError("no answer to the other conversation"));
         assertThat(answers).extracting(Answer::createdAt).isSorted();
         assertThat(otherAnswer.text()).isEqualTo("answer to meanwhile " + tag);
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The committed records of one topic under one key, read from the beginning as any consumer would. */
-final class TopicReader {
+public final class TopicReader {
     private TopicReader() {
     }
 
@@ -41,18 +42,18 @@ final class TopicReader {
     }
 
     /**
-     * Every committed record of the topic under the key, up to the log end as it is now: the count
+     * Every committed record of the topic under the keys {@code keys} accepts, up to the log end as it is now: the count
      * that proves "nothing more arrived" once a later record (a marker) has been seen, since any
      * duplicate ordered before the marker is then below the end, and no waiting can stand in for that.
      */
-    static List<ConsumerRecord<String, byte[]>> toEnd(Config config, TopicSpec<?> topic, String key) {
+    public static List<ConsumerRecord<String, byte[]>> toEnd(Config config, TopicSpec<?> topic, Predicate<String> keys) {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = fromTheBeginning(config, topic)) {
             // Under read_committed the end is the last stable offset: open transactions are not waited for.
             Map<TopicPartition, Long> ends = c.endOffsets(c.assignment(), Duration.ofSeconds(30));
             Await.until("the end of " + topic.name() + " at " + ends, Duration.ofSeconds(60), () -> {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (key.equals(r.key()) && r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+                    if (keys.test(r.key()) && r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
                         found.add(r);
                     }
                 }
@@ -65,8 +66,13 @@ final class TopicReader {
 
     /** The committed {@link Answer}s with this request id in its conversation, read to the log end. */
     static List<Answer> answersToEnd(Config config, String conversationId, String requestId) {
-        return toEnd(config, Topics.ANSWERS, conversationId).stream().filter(r -> r.value() != null)
-                .map(r -> Topics.ANSWERS.decode(r.value())).filter(a -> requestId.equals(a.requestId())).toList();
+        return answersToEnd(config, conversationId::equals).stream().filter(a -> requestId.equals(a.requestId())).toList();
+    }
+
+    /** The committed {@link Answer}s of the conversations {@code conversations} accepts, read to the log end. */
+    public static List<Answer> answersToEnd(Config config, Predicate<String> conversations) {
+        return toEnd(config, Topics.ANSWERS, conversations).stream().filter(r -> r.value() != null)
+                .map(r -> Topics.ANSWERS.decode(r.value())).toList();
     }
 
     private static KafkaConsumer<String, byte[]> fromTheBeginning(Config config, TopicSpec<?> topic) {
