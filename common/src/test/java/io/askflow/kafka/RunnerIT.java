@@ -14,18 +14,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,42 +47,31 @@ class RunnerIT {
     }
 
     @Test
-    void nothingIsLostWhenAConsumerStopsWithRecordsInFlightAndAnotherTakesOver() throws Exception {
+    void nothingIsLostWhenAConsumerIsKilledWithRecordsInFlightAndAnotherTakesOver() throws Exception {
         TopicSpec<String> in = topic("runner-in");
         TopicSpec<String> out = topic("runner-out");
         String group = "runner-restart-" + UUID.randomUUID();
         int total = 300;
         produce(in, total);
 
-        AtomicInteger handled = new AtomicInteger();
-        Handler<String> slowAndSometimesFailing = rec -> {
-            handled.incrementAndGet();
-            int n = Integer.parseInt(rec.value());
-            Thread.sleep(n % 7 == 0 ? 300 : ThreadLocalRandom.current().nextInt(5));
-            if (n % 50 == 0) {
-                throw new IllegalStateException("boom " + n);
-            }
-            return List.of(Outgoing.to(out, rec.key(), rec.value()));
-        };
-        FailureHandler<String> answerFailure = (rec, e) -> List.of(Outgoing.to(out, rec.key(), "failed-" + rec.value()));
-        // A tiny shutdown timeout abandons the slow records in flight: they must not be committed.
-        RunnerOptions abrupt = new RunnerOptions(group, 64, Duration.ofMillis(50), Duration.ofMillis(20), Duration.ofMillis(1));
+        KilledMember.Member killed = KilledMember.Member.start("at-least-once", bootstrap(), group, in, out);
+        awaitCommittedOutputs(out, total / 3);
+        killed.kill();
 
+        Set<String> again = ConcurrentHashMap.newKeySet();
         try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it")) {
-            Runner first = Runner.atLeastOnce(abrupt, List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
-                    KafkaClients.consumer(config, group, "first"), producer).start();
-            waitUntil(() -> handled.get() >= total / 3, Duration.ofSeconds(60));
-            first.close();
-
-            Runner second = Runner.atLeastOnce(abrupt.withMaxInFlight(64), List.of(Route.of(in, slowAndSometimesFailing, answerFailure)),
+            Runner second = Runner.atLeastOnce(RunnerOptions.from(config, group),
+                    List.of(KilledMember.slowAndSometimesFailing(in, out, again::add)),
                     KafkaClients.consumer(config, group, "second"), producer).start();
             try {
-                Set<String> seen = readValues(out, total, Duration.ofSeconds(90), Duration.ZERO).keySet();
+                awaitCommittedToTheEnd(group, in);
                 Set<String> expected = new HashSet<>();
                 for (int n = 0; n < total; n++) {
                     expected.add(n % 50 == 0 ? "failed-" + n : Integer.toString(n));
                 }
-                assertThat(seen).isEqualTo(expected);
+                assertThat(readToTheEnd(out).keySet()).isEqualTo(expected);
+                // The kill really left records it had begun to the second consumer (otherwise this proves little).
+                assertThat(again).as("records the killed consumer had begun, done again").containsAnyElementsOf(killed.handled());
             } finally {
                 second.close();
             }
@@ -85,39 +79,29 @@ class RunnerIT {
     }
 
     @Test
-    void exactlyOnceModePublishesEachOutputOnceAcrossAnAbruptStopAndATakeover() throws Exception {
+    void exactlyOnceModePublishesEachOutputOnceAcrossAKillAndATakeover() throws Exception {
         TopicSpec<String> in = topic("eos-in");
         TopicSpec<String> out = topic("eos-out");
         String group = "eos-" + UUID.randomUUID();
         int total = 300;
         produce(in, total);
-        AtomicInteger handled = new AtomicInteger();
-        Handler<String> slow = rec -> {
-            handled.incrementAndGet();
-            int n = Integer.parseInt(rec.value());
-            Thread.sleep(n % 7 == 0 ? 3_000 : ThreadLocalRandom.current().nextInt(5));
-            return List.of(Outgoing.to(out, rec.key(), rec.value()), Outgoing.to(out, rec.key(), "copy-" + rec.value()));
-        };
-        RunnerOptions abrupt = new RunnerOptions(group, 64, Duration.ofMillis(50), Duration.ofMillis(20), Duration.ofMillis(1));
-        AtomicInteger producers = new AtomicInteger();
-        java.util.function.Supplier<org.apache.kafka.clients.producer.Producer<String, byte[]>> txProducers =
-                () -> KafkaClients.transactionalProducer(config, "eos-it", group + "-" + producers.incrementAndGet());
 
-        Runner first = Runner.exactlyOnce(abrupt, List.of(Route.of(in, slow)),
-                KafkaClients.consumer(config, group, "first"), txProducers).start();
-        waitUntil(() -> handled.get() >= total / 3, Duration.ofSeconds(60));
-        first.close();
-        int handledByFirst = handled.get();
+        KilledMember.Member killed = KilledMember.Member.start("exactly-once", bootstrap(), group, in, out);
+        awaitCommittedOutputs(out, total / 3);
+        killed.kill();
 
-        Runner second = Runner.exactlyOnce(abrupt, List.of(Route.of(in, slow)),
-                KafkaClients.consumer(config, group, "second"), txProducers).start();
+        // Another instance, not the killed one restarted: its transaction is left open until the broker times it out.
+        Set<String> again = ConcurrentHashMap.newKeySet();
+        Config successor = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), bootstrap(),
+                Settings.INSTANCE_ID.name(), "successor"));
+        Runner second = KafkaClients.exactlyOnceRunner(successor, group,
+                List.of(Route.of(in, KilledMember.slowCopies(out, again::add)))).start();
         try {
-            // A few quiet seconds after the last expected output: any duplicate would show then.
-            Map<String, Integer> seen = readValues(out, 2 * total, Duration.ofSeconds(90), Duration.ofSeconds(3));
+            awaitCommittedToTheEnd(group, in);
+            Map<String, Integer> seen = readToTheEnd(out);
             assertThat(seen).hasSize(2 * total);
             assertThat(seen.values()).as("each output exactly once").containsOnly(1);
-            // The abrupt stop really left work for the second runner (otherwise this proves little).
-            assertThat(handled.get()).isGreaterThan(handledByFirst);
+            assertThat(again).as("records the killed member had begun, done again").containsAnyElementsOf(killed.handled());
         } finally {
             second.close();
         }
@@ -143,7 +127,7 @@ class RunnerIT {
                 return List.of();
             })), KafkaClients.consumer(config, group, "transient"), producer).start();
             try {
-                Set<String> seen = readValues(out, 5, Duration.ofSeconds(30), Duration.ZERO).keySet();
+                Set<String> seen = readValues(out, 5, Duration.ofSeconds(30)).keySet();
                 assertThat(seen).containsExactlyInAnyOrder("0", "1", "2", "3", "4");
                 assertThat(attempts.get()).isEqualTo(3);
                 assertThat(failuresAnswered.get()).isZero();
@@ -166,7 +150,7 @@ class RunnerIT {
                 KafkaClients.consumer(config, group, "huge"),
                 () -> KafkaClients.transactionalProducer(config, "huge", group + "-tx")).start();
         try {
-            Set<String> seen = readValues(out, 3, Duration.ofSeconds(30), Duration.ZERO).keySet();
+            Set<String> seen = readValues(out, 3, Duration.ofSeconds(30)).keySet();
             assertThat(seen).contains("0", "2").anyMatch(v -> v.startsWith("failed 1: An output for") && v.contains("record limit"));
         } finally {
             runner.close();
@@ -235,7 +219,7 @@ class RunnerIT {
                 // One poll may return up to max.poll.records (2) after the limit check.
                 assertThat(maxSeen.get()).isBetween(limit, limit + 2);
                 release.countDown();
-                Set<String> seen = readValues(out, total, Duration.ofSeconds(60), Duration.ZERO).keySet();
+                Set<String> seen = readValues(out, total, Duration.ofSeconds(60)).keySet();
                 assertThat(seen).hasSize(total);
             } finally {
                 runner.close();
@@ -421,25 +405,103 @@ class RunnerIT {
         }
     }
 
-    /**
-     * How often each value (JSON quotes removed) appears on {@code topic}, read committed from the
-     * start, until {@code distinct} values were seen or the timeout passed, and then for {@code quiet}.
-     */
-    private static Map<String, Integer> readValues(TopicSpec<String> topic, int distinct, Duration timeout, Duration quiet) {
+    /** Each value (JSON quotes removed) seen on {@code topic}, read committed from the start, until {@code distinct} were or the timeout passed. */
+    private static Map<String, Integer> readValues(TopicSpec<String> topic, int distinct, Duration timeout) {
         Map<String, Integer> seen = new HashMap<>();
         try (KafkaConsumer<String, byte[]> reader = KafkaClients.consumer(config, "reader-" + UUID.randomUUID(), "reader")) {
             reader.subscribe(List.of(topic.name()));
             long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(
-                        new String(r.value(), StandardCharsets.UTF_8).replace("\"", ""), 1, Integer::sum));
-                if (seen.size() >= distinct && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + quiet.toNanos();
-                }
+            while (seen.size() < distinct && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(value(r), 1, Integer::sum));
             }
         }
         return seen;
+    }
+
+    private static String value(ConsumerRecord<String, byte[]> r) {
+        return new String(r.value(), StandardCharsets.UTF_8).replace("\"", "");
+    }
+
+    private static String bootstrap() {
+        return config.get(Settings.KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    /**
+     * Until {@code n} outputs are committed (the killed member got that far), while every seventh
+     * record still has most of its 3 s to run: the kill then lands between commits, with work in flight.
+     */
+    private static void awaitCommittedOutputs(TopicSpec<String> out, int n) throws Exception {
+        try (Admin admin = KafkaClients.admin(config, "runner-it")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long committed = 0;
+            while (committed < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Only " + committed + " of " + n + " outputs committed on " + out.name() + " within 60 s");
+                }
+                Thread.sleep(10);
+                committed = endOffsets(admin, out.name(), IsolationLevel.READ_COMMITTED).values().stream().mapToLong(Long::longValue).sum();
+            }
+        }
+    }
+
+    /** Until the group's commits reach the end of {@code in}: every record's work, outputs included, is then done. */
+    private static void awaitCommittedToTheEnd(String group, TopicSpec<String> in) throws Exception {
+        try (Admin admin = KafkaClients.admin(config, "runner-it")) {
+            Map<TopicPartition, Long> ends = new HashMap<>(endOffsets(admin, in.name(), IsolationLevel.READ_UNCOMMITTED));
+            ends.values().removeIf(end -> end == 0); // a partition no key hashed to: nothing to commit there
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            while (!ends.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), -1L) >= e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Group " + group + " did not commit up to " + ends + " within 120 s; committed: " + committed);
+                }
+                Thread.sleep(50);
+                committed.clear();
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                        .forEach((tp, o) -> committed.put(tp, o == null ? -1L : o.offset()));
+            }
+        }
+    }
+
+    /**
+     * How often each value appears on {@code topic}, read committed up to its end once no transaction
+     * is open on it (the last stable offset is the high watermark): a count, not a wait for quiet.
+     */
+    private static Map<String, Integer> readToTheEnd(TopicSpec<String> topic) throws Exception {
+        Map<TopicPartition, Long> ends;
+        try (Admin admin = KafkaClients.admin(config, "runner-it")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(ends = endOffsets(admin, topic.name(), IsolationLevel.READ_COMMITTED))
+                    .equals(endOffsets(admin, topic.name(), IsolationLevel.READ_UNCOMMITTED))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("A transaction stayed open on " + topic.name() + " for 60 s: stable up to " + ends);
+                }
+                Thread.sleep(50);
+            }
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> reader = KafkaClients.reader(config, "runner-it-reader")) {
+            reader.assign(ends.keySet());
+            reader.seekToBeginning(ends.keySet());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!ends.entrySet().stream().allMatch(e -> reader.position(e.getKey()) >= e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Did not read " + topic.name() + " to " + ends + " within 60 s");
+                }
+                reader.poll(Duration.ofMillis(200)).forEach(r -> seen.merge(value(r), 1, Integer::sum));
+            }
+        }
+        return seen;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, IsolationLevel isolation) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(isolation)).all().get(30, TimeUnit.SECONDS)
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
     }
 
     private static ConsumerRecord<String, byte[]> firstMatching(String topic,

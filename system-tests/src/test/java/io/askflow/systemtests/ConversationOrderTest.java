@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +28,17 @@ class ConversationOrderTest {
     @Test
     void fiveMessagesAtOnceAreAnsweredInOrderEachSeeingThePreviousAnswers() {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        p.model.respondWith(req -> Reply.text("answer to " + req.lastUserMessage().orElseThrow().text())
-                .withDelay(MODEL_DELAY));
+        CountDownLatch otherCalled = new CountDownLatch(1);
+        p.model.respondWith(req -> {
+            String prompt = req.lastUserMessage().orElseThrow().text();
+            if (prompt.startsWith("meanwhile ")) {
+                otherCalled.countDown();
+            } else if (prompt.startsWith("message 1 ") && !arrives(otherCalled)) {
+                // The first serial call is held until the other conversation's call arrives, which it cannot if queued behind it.
+                return Reply.text("the other conversation waited for this one");
+            }
+            return Reply.text("answer to " + prompt).withDelay(MODEL_DELAY);
+        });
         int before = p.model.requests().size();
         String conversation = "serial-" + tag;
         List<String> ids = new ArrayList<>();
@@ -40,14 +51,13 @@ class ConversationOrderTest {
         for (String id : ids) {
             answers.add(p.client.await(id, Duration.ofSeconds(60)).orElseThrow(() -> new AssertionError("no answer " + id)));
         }
-        Answer otherAnswer = p.client.await(other, Duration.ofSeconds(60)).orElseThrow();
-
         for (int i = 0; i < 5; i++) {
             assertThat(answers.get(i).text()).isEqualTo("answer to message " + (i + 1) + " " + tag);
         }
+        Answer otherAnswer = p.client.await(other, Duration.ofSeconds(60))
+                .orElseThrow(() -> new AssertionError("no answer to the other conversation"));
         assertThat(answers).extracting(Answer::createdAt).isSorted();
-        // The other conversation waited for nobody: it was answered before the serial one got far.
-        assertThat(otherAnswer.createdAt()).isBefore(answers.get(2).createdAt());
+        assertThat(otherAnswer.text()).isEqualTo("answer to meanwhile " + tag);
 
         List<ReceivedRequest> calls = p.model.requests().subList(before, p.model.requests().size()).stream()
                 .filter(r -> r.lastUserText().startsWith("message ")).toList();
@@ -61,6 +71,15 @@ class ConversationOrderTest {
                 expected.add("answer to message " + k + " " + tag);
             }
             assertThat(earlierAnswers).as("history of message %d", i + 1).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private static boolean arrives(CountDownLatch latch) {
+        try {
+            return latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.askflow.embedded.Infrastructure;
 import io.askflow.localmodel.Reply;
+import io.askflow.testkit.Await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Deleting a conversation or a user removes its rows from every table that held them. */
 class DeletionTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static RunningPipeline p;
     private static Http acme;
 
@@ -45,15 +48,9 @@ class DeletionTest {
         seed(user);
         Map<String, Integer> before = rows(user);
         assertThat(acme.delete("/v1/conversations/c-" + user).status()).isEqualTo(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Map<String, Integer> after;
-        do {
-            Thread.sleep(100);
-            after = rows(user);
-        } while (after.get("cb_messages") > 0 && System.nanoTime() < deadline);
-        for (String table : new String[] {"cb_messages", "cb_conversation_turns", "gateway_submissions", "gateway_answers"}) {
-            assertThat(after.get(table)).as(table).isZero();
-        }
+        List<String> erased = List.of("cb_messages", "cb_conversation_turns", "gateway_submissions", "gateway_answers");
+        Map<String, Integer> after = Await.until("no rows of conversation c-" + user + " in " + erased, WAIT, () -> rows(user),
+                now -> erased.stream().allMatch(table -> now.get(table) == 0));
         assertThat(after.get("knowledge_memories")).as("the user's memories are the user's, not the conversation's")
                 .isEqualTo(before.get("knowledge_memories"));
     }
@@ -69,14 +66,9 @@ class DeletionTest {
         awaitCount("SELECT count(*) FROM cb_conversation_turns WHERE user_id = ? AND status = 'done'", user);
     }
 
-    private static void awaitRows(String user, int expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Map<String, Integer> now;
-        do {
-            Thread.sleep(100);
-            now = rows(user);
-        } while (now.values().stream().anyMatch(n -> n != expected) && System.nanoTime() < deadline);
-        assertThat(now).as("rows left per table").allSatisfy((table, n) -> assertThat(n).as(table).isEqualTo(expected));
+    private static void awaitRows(String user, int expected) {
+        Await.until(expected + " rows of user " + user + " in every table", WAIT, () -> rows(user),
+                now -> now.values().stream().allMatch(n -> n == expected));
     }
 
     /**
@@ -99,11 +91,8 @@ class DeletionTest {
         return n;
     }
 
-    private static void awaitCount(String sql, String arg) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (count(sql, arg) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+    private static void awaitCount(String sql, String arg) {
+        Await.until("a row for " + arg + " from " + sql, WAIT, () -> count(sql, arg), n -> n > 0);
     }
 
     private static int count(String sql, String arg) throws Exception {

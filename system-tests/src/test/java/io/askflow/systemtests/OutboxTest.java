@@ -64,7 +64,7 @@ class OutboxTest {
         // The conversation is not stuck behind the lost turn: the next one (sequence 2) runs.
         String next = p.client.ask(conversation, "and then? " + tag);
         assertThat(p.client.await(next, Duration.ofSeconds(30)).orElseThrow().text()).isEqualTo("answered and then? " + tag);
-        p.client.drain(Duration.ofSeconds(3));
-        assertThat(p.client.answers()).filteredOn(a -> lost.equals(a.requestId())).hasSize(1);
+        // A sweep that published the lost turn twice would have answered it before "next", in the same conversation.
+        assertThat(TopicReader.answersToEnd(p.config, conversation, lost)).hasSize(1);
     }
 }

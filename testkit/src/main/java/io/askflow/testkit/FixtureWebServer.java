@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,7 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FixtureWebServer implements AutoCloseable {
 
-    private record Fixture(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay) {
+    /** @param together when set, the response waits (up to {@code delay}) until the latch's whole group was requested */
+    private record Fixture(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay,
+            CountDownLatch together) {
+        Fixture(int status, String contentType, byte[] body, Map<String, String> headers, Duration delay) {
+            this(status, contentType, body, headers, delay, null);
+        }
     }
 
     private final Map<String, Fixture> fixtures = new ConcurrentHashMap<>();
@@ -70,6 +77,20 @@ public final class FixtureWebServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Pages that answer only once every one of them has been requested, so a test sees concurrency as
+     * an outcome rather than a duration: fetched one after another, the first waits {@code bound}
+     * for the others and gets a 504 naming how many of the group had arrived.
+     *
+     * @param pages path to HTML body
+     */
+    public FixtureWebServer together(Duration bound, Map<String, String> pages) {
+        CountDownLatch group = new CountDownLatch(pages.size());
+        pages.forEach((path, html) -> fixtures.put(checked(path),
+                new Fixture(200, "text/html; charset=utf-8", bytes(html), Map.of(), bound, group)));
+        return this;
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + port() + checked(path);
     }
@@ -96,7 +117,13 @@ public final class FixtureWebServer implements AutoCloseable {
             hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
             Fixture fixture = fixtures.getOrDefault(path,
                     new Fixture(404, "text/plain; charset=utf-8", bytes("Not found: " + path), Map.of(), Duration.ZERO));
-            if (!fixture.delay().isZero()) {
+            if (fixture.together() != null) {
+                fixture.together().countDown();
+                if (!fixture.together().await(fixture.delay().toMillis(), TimeUnit.MILLISECONDS)) {
+                    fixture = new Fixture(504, "text/plain; charset=utf-8", bytes("Only part of the group was requested together: "
+                            + fixture.together().getCount() + " still missing"), Map.of(), Duration.ZERO);
+                }
+            } else if (!fixture.delay().isZero()) {
                 Thread.sleep(fixture.delay());
             }
             fixture.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));

@@ -9,6 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,5 +78,28 @@ class FixtureWebServerTest {
         assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(web.url("/slow")))
                 .timeout(Duration.ofMillis(200)).build(), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(HttpTimeoutException.class);
+    }
+
+    @Test
+    void pagesOfAGroupAnswerWhenAllWereRequestedAtOnce() throws Exception {
+        web.together(Duration.ofSeconds(30), Map.of("/a", "page a", "/b", "page b"));
+
+        CompletableFuture<HttpResponse<String>> a = http.sendAsync(HttpRequest.newBuilder(URI.create(web.url("/a"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> b = get(web.url("/b"));
+
+        assertThat(b.statusCode()).isEqualTo(200);
+        assertThat(b.body()).isEqualTo("page b");
+        assertThat(a.get(30, TimeUnit.SECONDS).body()).isEqualTo("page a");
+    }
+
+    @Test
+    void aPageOfAGroupRequestedAloneIsA504OnceItsBoundPasses() throws Exception {
+        web.together(Duration.ofMillis(100), Map.of("/a", "page a", "/b", "page b"));
+
+        HttpResponse<String> a = get(web.url("/a"));
+
+        assertThat(a.statusCode()).isEqualTo(504);
+        assertThat(a.body()).contains("1 still missing");
     }
 }

@@ -11,6 +11,7 @@ import io.askflow.embedded.EmbeddedKafka;
 import io.askflow.embedded.EmbeddedPostgres;
 import io.askflow.embedded.Infrastructure;
 import io.askflow.kafka.TopicInitializer;
+import io.askflow.kafka.Topics;
 import io.askflow.launcher.PromptClient;
 import io.askflow.localmodel.ChatBackend;
 import io.askflow.localmodel.ChatCompletionsServer;
@@ -18,6 +19,7 @@ import io.askflow.localmodel.ChatMessage;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
 import io.askflow.message.PromptRequest;
+import io.askflow.systemtests.TopicReader;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -127,7 +129,7 @@ class ChaosTest {
 
             try (ServiceProcesses services = new ServiceProcesses(dir, env, "set".equals(instanceIds), instanceEnv);
                     PromptClient client = new PromptClient(config)) {
-                Run run = new Run(tag, client, services, new Chaos(services, scripted, random, timeline), timeline);
+                Run run = new Run(tag, config, client, services, new Chaos(services, scripted, random, timeline), timeline);
                 try {
                     run.disasters(broker, database);
                     run.verify(scripted);
@@ -152,15 +154,19 @@ class ChaosTest {
     /** One run's requests, disasters and checks; its conversations and requests carry the run's tag. */
     private static final class Run {
         private final String tag;
+        private final Config config;
         private final PromptClient client;
         private final ServiceProcesses services;
         private final Chaos chaos;
         private final Timeline timeline;
         /** Request id to prompt, in submission order. */
         private final Map<String, String> prompts = new LinkedHashMap<>();
+        /** The later turn of each conversation, sent once the chaos is over: request id to prompt. */
+        private final Map<String, String> laterTurns = new LinkedHashMap<>();
 
-        Run(String tag, PromptClient client, ServiceProcesses services, Chaos chaos, Timeline timeline) {
+        Run(String tag, Config config, PromptClient client, ServiceProcesses services, Chaos chaos, Timeline timeline) {
             this.tag = tag;
+            this.config = config;
             this.client = client;
             this.services = services;
             this.chaos = chaos;
@@ -168,7 +174,7 @@ class ChaosTest {
         }
 
         int neededCalls() {
-            return prompts.size() * CALLS_PER_TURN;
+            return (prompts.size() + laterTurns.size()) * CALLS_PER_TURN;
         }
 
         /** Starts the instances, then sends conversations in batches, a disaster after each batch. */
@@ -229,16 +235,29 @@ class ChaosTest {
                 assertThat(client.await(id, left)).as("answer to %s; missing: %s", id, missing()).isPresent();
             }
             timeline.note("all answered");
-            client.drain(Duration.ofSeconds(3)); // a duplicate would arrive now
+            // A later turn in every conversation runs after everything before it in its conversation was handled:
+            // once it is answered, a duplicate answer would be below the end of the answers topic, counted there.
+            for (int c = 0; c < CONVERSATIONS; c++) {
+                laterTurns.put(laterTurnId(c), laterTurn(c));
+                client.send(PromptRequest.of(laterTurnId(c), conversationId(c), laterTurn(c)));
+            }
+            for (String id : laterTurns.keySet()) {
+                assertThat(client.await(id, ANSWER_WAIT)).as("answer to the later turn %s", id).isPresent();
+            }
+            timeline.note("later turns answered");
             assertThat(services.exited()).as("instances that exited by themselves").isEmpty();
 
-            Map<String, Long> perRequest = client.answers().stream().filter(a -> a.requestId() != null)
+            Map<String, String> asked = new LinkedHashMap<>(prompts);
+            asked.putAll(laterTurns);
+            List<Answer> answers = TopicReader.answersToEnd(config, key -> key != null && key.startsWith(tag + "-conversation-"));
+            Map<String, Long> perRequest = answers.stream().filter(a -> a.requestId() != null)
                     .collect(Collectors.groupingBy(Answer::requestId, Collectors.counting()));
-            assertThat(perRequest.keySet()).containsExactlyInAnyOrderElementsOf(prompts.keySet());
-            assertThat(perRequest.values()).as("answers per request").containsOnly(1L);
-            for (Answer a : client.answers()) {
+            assertThat(perRequest.keySet()).containsExactlyInAnyOrderElementsOf(asked.keySet());
+            assertThat(perRequest.values()).as("answers per request, read to the end of %s", Topics.ANSWERS.name())
+                    .containsOnly(1L);
+            for (Answer a : answers) {
                 assertThat(a.isOk()).as("answer %s", a).isTrue();
-                assertThat(a.text()).isEqualTo(answerTo(prompts.get(a.requestId())));
+                assertThat(a.text()).isEqualTo(answerTo(asked.get(a.requestId())));
                 assertThat(a.toolRounds()).isEqualTo(2);
             }
 
@@ -259,6 +278,8 @@ class ChaosTest {
                     rows.add(requestId(c, turn) + " user " + prompt(c, turn));
                     rows.add(requestId(c, turn) + " assistant " + answerTo(prompt(c, turn)));
                 }
+                rows.add(laterTurnId(c) + " user " + laterTurn(c));
+                rows.add(laterTurnId(c) + " assistant " + answerTo(laterTurn(c)));
             }
             try (Connection c = DriverManager.getConnection(infra.postgres().jdbcUrl(), infra.postgres().user(),
                     infra.postgres().password()); Statement st = c.createStatement()) {
@@ -316,6 +337,14 @@ class ChaosTest {
 
         private String prompt(int conversation, int turn) {
             return tag + " conversation " + conversation + " turn " + turn;
+        }
+
+        private String laterTurnId(int conversation) {
+            return conversationId(conversation) + "-later";
+        }
+
+        private String laterTurn(int conversation) {
+            return tag + " conversation " + conversation + " later turn";
         }
     }
 
