@@ -49,4 +49,14 @@ class RunnerOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlight");
         assertThat(new RunnerOptions("g", 1, ms, ms, ms, null).metrics()).isSameAs(RunnerMetrics.NONE);
     }
+
+    @Test
+    void aCopyChangesOnlyWhatItNames() {
+        Duration ms = Duration.ofMillis(1);
+        RunnerOptions o = new RunnerOptions("g", 3, ms, ms.multipliedBy(2), ms.multipliedBy(3));
+        assertThat(o.withMaxInFlight(9)).isEqualTo(new RunnerOptions("g", 9, ms, ms.multipliedBy(2), ms.multipliedBy(3)));
+        RunnerMetrics m = new RunnerMetrics() { };
+        assertThat(o.withMetrics(m).metrics()).isSameAs(m);
+        assertThat(o.withMetrics(m).maxInFlight()).isEqualTo(3);
+    }
 }

@@ -104,4 +104,44 @@ class MessageValuesTest {
         assertThat(PromptRequest.of("r", "c", "p")).isEqualTo(PromptRequest.builder().requestId("r").conversationId("c")
                 .prompt("p").build());
     }
+
+    @Test
+    void anAnswerTakesItsIdsSourcesUsageAndRoundsFromTheTurnsLastCall() {
+        Envelope env = Envelope.builder().schemaVersion(0).requestId("r").tenantId("t").conversationId("c").userId("u")
+                .jobId("j").deadline(AT.plusSeconds(60)).build();
+        Usage usage = Usage.ofCall("m", 7, 1, 3, 0, 10);
+        ModelCall call = ModelCall.builder().envelope(env).round(2).messages(List.of(ChatMessage.user("q"),
+                ChatMessage.assistant("a"))).sources(List.of(Source.url(1, "https://a.example/", "A"))).usage(usage)
+                .metadata(Map.of("k", "v")).build();
+        assertThat(call.lastMessage()).isEqualTo(ChatMessage.assistant("a"));
+        assertThat(call.userId()).isEqualTo("u");
+        assertThat(call.jobId()).isEqualTo("j");
+        assertThat(call.deadline()).isEqualTo(AT.plusSeconds(60));
+        assertThat(call.schemaVersion()).isZero();
+
+        Answer ok = Answer.ok(call, "done", "m", AT, Map.of("x", "y"));
+        assertThat(ok.isOk()).isTrue();
+        assertThat(ok.schemaVersion()).isEqualTo(AskflowMessage.CURRENT_SCHEMA_VERSION);
+        assertThat(ok.toolRounds()).isEqualTo(2);
+        assertThat(ok.sources()).isEqualTo(call.sources());
+        assertThat(ok.usage()).isEqualTo(usage);
+        assertThat(ok.userId()).isEqualTo("u");
+        Answer failed = Answer.error(call, ErrorCode.MODEL_ERROR, "down", AT);
+        assertThat(failed.isOk()).isFalse();
+        assertThat(failed.error()).isEqualTo(new AnswerError(ErrorCode.MODEL_ERROR, "down"));
+        assertThat(failed.metadata()).containsEntry("k", "v");
+        assertThat(Json.writeString(ok)).contains("\"status\":\"ok\"").doesNotContain("\"ok\":");
+    }
+
+    @Test
+    void usageAddsUpPerModelAndHistoryBecomesTheMessagesOfItsRole() {
+        ModelUsage a = new ModelUsage(10, 4, 5, 1, 1);
+        assertThat(a.totalTokens()).isEqualTo(15);
+        Usage u = Usage.ofCall("m", 10, 4, 5, 1, 15);
+        assertThat(u.plus(null)).isSameAs(u);
+        assertThat(u.plus(u).byModel().get("m")).isEqualTo(a.plus(a));
+        assertThat(new HistoryMessage("system", "s").toChatMessage()).isEqualTo(ChatMessage.system("s"));
+        assertThat(new HistoryMessage("assistant", "a").toChatMessage()).isEqualTo(ChatMessage.assistant("a"));
+        assertThat(new HistoryMessage("user", "u").toChatMessage()).isEqualTo(ChatMessage.user("u"));
+    }
 }

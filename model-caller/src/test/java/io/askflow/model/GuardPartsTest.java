@@ -45,7 +45,8 @@ class GuardPartsTest {
     void theApisCountReplacesTheEstimateInTheTokenWindow() {
         RequestLimiter limiter = new RequestLimiter(0, 100, Duration.ofMinutes(1), clock, clock);
         GuardedModel guarded = guarded(replyWithTokens(100), limiter);
-        guarded.complete(call(List.of(ChatMessage.user("hi"))), "m", false);
+        assertThat(guarded.complete(call(List.of(ChatMessage.user("hi"))), "m", false).message())
+                .isEqualTo(ChatMessage.assistant("a"));
         assertThat(clock.sleeps).isEmpty();
         guarded.complete(call(List.of(ChatMessage.user("hi"))), "m", false);
         assertThat(clock.sleeps).as("100 tokens counted, not the 1 estimated: the second call waits out the window")
@@ -211,5 +212,22 @@ class GuardPartsTest {
                 throw e;
             }
         };
+    }
+
+    @Test
+    void anInterruptWhileWaitingForTheGateEndsTheCallAndKeepsTheInterrupt() {
+        RateGate gate = new RateGate(clock);
+        gate.closeFor(Duration.ofSeconds(5));
+        GuardedModel guarded = new GuardedModel(replyWithTokens(1), gate, new QuotaBreaker(clock, Duration.ofMinutes(5)),
+                new RequestLimiter(0, 0, Duration.ofMinutes(1), clock, clock), d -> {
+                    throw new InterruptedException();
+                });
+        try {
+            assertThatThrownBy(() -> guarded.complete(call(List.of(ChatMessage.user("hi"))), "m", false))
+                    .isInstanceOfSatisfying(ModelFailure.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.INTERNAL));
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
     }
 }
