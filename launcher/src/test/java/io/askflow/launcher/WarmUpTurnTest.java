@@ -52,6 +52,9 @@ class WarmUpTurnTest {
                         .as(table).isZero();
             }
 
+            assertThat(turnsCounted(run.managementPort())).as("the warm-up is counted on /metrics, as the README says")
+                    .isEqualTo(1.0);
+
             Answer first;
             try (PromptClient client = new PromptClient(run.config())) {
                 String id = client.ask("c-after-warm-up", WarmUpTurn.PROMPT);
@@ -93,5 +96,14 @@ class WarmUpTurnTest {
             }
         }
         return answers;
+    }
+
+    /** askflow_turns_total for ok answers, from the run's own /metrics. */
+    private static double turnsCounted(int port) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith("askflow_turns_total{") && l.contains("status=\"ok\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }
