@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  */
 public final class KilledMember {
     static final String HANDLED = "handled ";
+    static final String LOST = "partitions lost";
 
     private KilledMember() {
     }
@@ -44,6 +45,21 @@ public final class KilledMember {
         if (args[0].equals("exactly-once")) {
             // The services' own wiring: what a killed model-caller leaves behind is what this leaves behind.
             KafkaClients.exactlyOnceRunner(config, group, List.of(Route.of(in, slowCopies(out, report)))).start();
+        } else if (args[0].equals("exactly-once-telling-lost")) {
+            // The same runner, built as KafkaClients builds it, saying when the group took its partitions away.
+            RunnerMetrics tellsLost = new RunnerMetrics() {
+                @Override
+                public void lost() {
+                    synchronized (System.out) {
+                        System.out.println(LOST);
+                        System.out.flush();
+                    }
+                }
+            };
+            String clientId = group + "-killed";
+            Runner.exactlyOnce(RunnerOptions.from(config, group).withMetrics(tellsLost),
+                    List.of(Route.of(in, slowCopies(out, report))), KafkaClients.consumer(config, group, clientId),
+                    () -> KafkaClients.transactionalProducer(config, clientId, clientId)).start();
         } else {
             KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "killed-member");
             Runner.atLeastOnce(RunnerOptions.from(config, group), List.of(slowAndSometimesFailing(in, out, report)),
@@ -80,7 +96,7 @@ public final class KilledMember {
     }
 
     /** A started member and the values its handler took, as it printed them. */
-    record Member(Process process, Set<String> handled) {
+    record Member(Process process, Set<String> handled, java.util.concurrent.CountDownLatch lost) {
         static Member start(String mode, String bootstrap, String group, TopicSpec<String> in, TopicSpec<String> out)
                 throws IOException {
             Path argfile = Files.createTempFile("killed-member", ".args");
@@ -90,18 +106,29 @@ public final class KilledMember {
                     "@" + argfile, KilledMember.class.getName(), mode, bootstrap, group, in.name(), out.name())
                     .redirectErrorStream(true).start();
             Set<String> handled = ConcurrentHashMap.newKeySet();
+            java.util.concurrent.CountDownLatch lost = new java.util.concurrent.CountDownLatch(1);
             Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         if (line.startsWith(HANDLED)) {
                             handled.add(line.substring(HANDLED.length()));
+                        } else if (line.equals(LOST)) {
+                            lost.countDown();
                         }
                     }
                 } catch (IOException gone) {
                     // The process was killed: what it printed until then is all there is.
                 }
             });
-            return new Member(p, handled);
+            return new Member(p, handled, lost);
+        }
+
+        /** SIGSTOP or SIGCONT: a process frozen as a long GC pause or a suspended VM freezes it, and woken again. */
+        void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+            }
         }
 
         /** SIGKILL: the JVM gets no chance to close, drain or commit. */

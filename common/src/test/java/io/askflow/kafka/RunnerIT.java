@@ -108,6 +108,44 @@ class RunnerIT {
     }
 
     @Test
+    void aMemberFrozenPastItsSessionLosesItsPartitionsAndPublishesNothingAgainWhenItWakes() throws Exception {
+        TopicSpec<String> in = topic("lost-in");
+        TopicSpec<String> out = topic("lost-out");
+        String group = "lost-" + UUID.randomUUID();
+        int total = 300;
+        produce(in, total);
+
+        KilledMember.Member frozen = KilledMember.Member.start("exactly-once-telling-lost", bootstrap(), group, in, out);
+        Runner second = null;
+        try {
+            awaitCommittedOutputs(out, total / 3);
+            frozen.signal("STOP"); // with records in flight and an open transaction, as in a long GC pause
+
+            // The group moves its partitions once its session (10 s) expires; the successor finishes the input.
+            Set<String> again = ConcurrentHashMap.newKeySet();
+            Config successor = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), bootstrap(),
+                    Settings.INSTANCE_ID.name(), "successor"));
+            second = KafkaClients.exactlyOnceRunner(successor, group,
+                    List.of(Route.of(in, KilledMember.slowCopies(out, again::add)))).start();
+            awaitCommittedToTheEnd(group, in);
+
+            frozen.signal("CONT"); // it wakes with its workers mid-record and its old transaction
+            assertThat(frozen.lost().await(60, TimeUnit.SECONDS)).as("the woken member was told its partitions are lost")
+                    .isTrue();
+            awaitCommittedToTheEnd(group, in);
+            Map<String, Integer> seen = readToTheEnd(out);
+            assertThat(seen).hasSize(2 * total);
+            assertThat(seen.values()).as("each output exactly once, whatever the woken member finished").containsOnly(1);
+            assertThat(again).as("records the frozen member had begun, done again").containsAnyElementsOf(frozen.handled());
+        } finally {
+            if (second != null) {
+                second.close();
+            }
+            frozen.kill();
+        }
+    }
+
+    @Test
     void aTransientDatabaseFailureIsRetriedInPlaceNotAnsweredAsFailed() throws Exception {
         TopicSpec<String> in = topic("transient-in");
         TopicSpec<String> out = topic("transient-out");
