@@ -167,6 +167,9 @@ class RequestValidatorTest {
                 + "\"metadata\":{\"k\":\"v\"},\"history\":[{\"role\":\"assistant\",\"content\":\"earlier\"}]}");
         assertThat(otherMetadata.fingerprint()).as("history is added to what was submitted, not in place of a part of it")
                 .isNotEqualTo(with.fingerprint());
+        Verdict.Accepted otherHistory = (Verdict.Accepted) validate(
+                "{\"requestId\":\"r1\",\"prompt\":\"hi\",\"history\":[{\"role\":\"assistant\",\"content\":\"later\"}]}");
+        assertThat(otherHistory.fingerprint()).isNotEqualTo(with.fingerprint());
     }
 
     @Test
