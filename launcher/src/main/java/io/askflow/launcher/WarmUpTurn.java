@@ -2,6 +2,7 @@ package io.askflow.launcher;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.askflow.config.Config;
+import io.askflow.config.Settings;
 import io.askflow.db.Database;
 import io.askflow.db.Jdbc;
 import io.askflow.kafka.KafkaClients;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * One turn through the whole pipeline before an embedded run says "up", then every trace of it
  * removed from Kafka and PostgreSQL, so that the first turn a user sends runs on warm code: on a
  * cold JVM every stage pays for the first run of its own code (class loading, the interpreter),
- * which made a first turn 1.4-1.9 s where the second takes a fraction of that (decision 47).
+ * which made a first turn 1.4-1.9 s where the second takes a fraction of that (decision 48).
  *
  * <p>Only for a run whose broker and database it started itself, fresh and not yet announced: no
  * one else can have read the warm-up's records, so deleting them (and truncating the tables) leaves
@@ -42,7 +43,8 @@ final class WarmUpTurn {
         long t0 = System.nanoTime();
         try {
             String answerOf = ask(httpPort);
-            try (HikariDataSource db = Database.pool(config, "launcher-warm-up")) {
+            // Two statements need one connection, not a full pool opened on the start-up path.
+            try (HikariDataSource db = Database.pool(config.with(Settings.DATABASE_POOL_SIZE, "1"), "launcher-warm-up")) {
                 awaitDone(db, answerOf, timeout);
                 try (Admin admin = KafkaClients.admin(config, "askflow-launcher-warm-up")) {
                     deleteAllRecords(admin, timeout);
