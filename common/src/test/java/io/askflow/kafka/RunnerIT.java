@@ -92,10 +92,7 @@ class RunnerIT {
 
         // Another instance, not the killed one restarted: its transaction is left open until the broker times it out.
         Set<String> again = ConcurrentHashMap.newKeySet();
-        Config successor = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), bootstrap(),
-                Settings.INSTANCE_ID.name(), "successor"));
-        Runner second = KafkaClients.exactlyOnceRunner(successor, group,
-                List.of(Route.of(in, KilledMember.slowCopies(out, again::add)))).start();
+        Runner second = successor(group, in, out, again);
         try {
             awaitCommittedToTheEnd(group, in);
             Map<String, Integer> seen = readToTheEnd(out);
@@ -123,10 +120,7 @@ class RunnerIT {
 
             // The group moves its partitions once its session (10 s) expires; the successor finishes the input.
             Set<String> again = ConcurrentHashMap.newKeySet();
-            Config successor = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), bootstrap(),
-                    Settings.INSTANCE_ID.name(), "successor"));
-            second = KafkaClients.exactlyOnceRunner(successor, group,
-                    List.of(Route.of(in, KilledMember.slowCopies(out, again::add)))).start();
+            second = successor(group, in, out, again);
             awaitCommittedToTheEnd(group, in);
 
             frozen.signal("CONT"); // it wakes with its workers mid-record and its old transaction
@@ -458,6 +452,14 @@ class RunnerIT {
 
     private static String value(ConsumerRecord<String, byte[]> r) {
         return new String(r.value(), StandardCharsets.UTF_8).replace("\"", "");
+    }
+
+    /** The member that takes over from one killed or frozen in its own JVM: another instance, as the services' wiring builds it. */
+    private static Runner successor(String group, TopicSpec<String> in, TopicSpec<String> out, Set<String> handled) {
+        Config successor = Config.of(Map.of(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), bootstrap(),
+                Settings.INSTANCE_ID.name(), "successor"));
+        return KafkaClients.exactlyOnceRunner(successor, group,
+                List.of(Route.of(in, KilledMember.slowCopies(out, handled::add)))).start();
     }
 
     private static String bootstrap() {

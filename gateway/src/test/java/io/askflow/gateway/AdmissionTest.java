@@ -38,10 +38,7 @@ class AdmissionTest {
     private static HikariDataSource db;
 
     private final String run = UUID.randomUUID() + "/";
-    private final MutableClock clock = new MutableClock(NOW);
-    private final Admission admission = new Admission(
-            new RequestValidator(new RequestValidator.Limits(2_000, 100, Duration.ofMinutes(2))),
-            new Submissions(db), clock);
+    private final Admission admission = admissionAt(NOW);
 
     @BeforeAll
     static void start() throws Exception {
@@ -83,8 +80,9 @@ class AdmissionTest {
         String source = id("requests-0@");
         Turn claimed = onlyTurn(admitKafka(body, source, conv), conv);
 
-        clock.now = NOW.plus(Duration.ofHours(1)); // the deadline has passed: validated anew it would be refused
-        Admission.Result again = admitKafka(body, source, conv);
+        // An hour later the deadline has passed: validated anew, the request would be refused.
+        Admission.Result again = admissionAt(NOW.plus(Duration.ofHours(1)))
+                .admit(body.getBytes(StandardCharsets.UTF_8), null, source, conv);
         assertThat(onlyTurn(again, conv)).isEqualTo(claimed);
         assertThat(again.duplicate()).isFalse();
     }
@@ -203,28 +201,11 @@ class AdmissionTest {
 
     private static long rows(String sql, String arg) throws Exception {
         return Jdbc.queryFirst(db, sql, rs -> rs.getLong(1), arg).orElseThrow();
-    }
-
-    private static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
         }
 
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
+    /** Admission on the shared tables, as a gateway whose clock reads {@code now}. */
+    private static Admission admissionAt(Instant now) {
+        return new Admission(new RequestValidator(new RequestValidator.Limits(2_000, 100, Duration.ofMinutes(2))),
+                new Submissions(db), Clock.fixed(now, ZoneOffset.UTC));
     }
 }

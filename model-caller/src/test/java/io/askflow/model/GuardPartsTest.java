@@ -196,21 +196,13 @@ class GuardPartsTest {
     }
 
     private static ChatModel replyWithTokens(long total) {
-        return new ChatModel() {
-            @Override
-            public Reply complete(ModelCall call, String modelName, boolean offerTools) {
-                return new Reply(ChatMessage.assistant("a"), total == 0 ? Usage.ZERO : Usage.ofCall("m", total - 1, 0, 1, 0, total),
-                        "m", null);
-            }
-        };
+        return (call, modelName, offerTools) -> new ChatModel.Reply(ChatMessage.assistant("a"),
+                total == 0 ? Usage.ZERO : Usage.ofCall("m", total - 1, 0, 1, 0, total), "m", null);
     }
 
     private static ChatModel failing(RuntimeException e) {
-        return new ChatModel() {
-            @Override
-            public Reply complete(ModelCall call, String modelName, boolean offerTools) {
-                throw e;
-            }
+        return (call, modelName, offerTools) -> {
+            throw e;
         };
     }
 
