@@ -84,10 +84,12 @@ public final class Runner implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean rewindRequested;
     private boolean paused;
-    private long lastCommitNanos = System.nanoTime();
+    /** When the last commit with work in it began; at the start, an interval ago, so the first work commits at once. */
+    private long lastCommitNanos;
 
     private Runner(RunnerOptions options, List<Route<?>> routes, Consumer<String, byte[]> consumer, Publisher publisher) {
         this.options = options;
+        this.lastCommitNanos = System.nanoTime() - options.commitInterval().toNanos();
         this.routes = routes.stream().collect(Collectors.toUnmodifiableMap(r -> r.topic().name(), Function.identity()));
         this.consumer = consumer;
         this.publisher = publisher;
@@ -373,9 +375,15 @@ public final class Runner implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits at most once per commit interval, counted from the last commit that had work in it:
+     * work finishing after a quiet spell is committed at once rather than at the next tick of a
+     * clock that kept running while nothing was pending (about half an interval per hop, and a turn
+     * has three; docs/benchmarks.md, one runner hop). Under load the interval still batches commits.
+     */
     private void commitIfDue(boolean now) {
         long t = System.nanoTime();
-        if (!now && t - lastCommitNanos < options.commitInterval().toNanos()) {
+        if (!now && (!publisher.commitWanted() || t - lastCommitNanos < options.commitInterval().toNanos())) {
             return;
         }
         lastCommitNanos = t;

@@ -105,6 +105,22 @@ class RunnerIT {
     }
 
     @Test
+    void workFinishingAfterAQuietSpellIsCommittedAtOnceNotAtTheNextTickOfTheCommitInterval() throws Exception {
+        TopicSpec<String> in = topic("quiet-in");
+        TopicSpec<String> out = topic("quiet-out");
+        // An interval far longer than the wait below: a runner counting it from its own start, or from
+        // the empty commits of its idle polls, would not commit in time.
+        Config hourly = config.with(Settings.COMMIT_INTERVAL, "PT1H");
+        try (Runner runner = KafkaClients.exactlyOnceRunner(hourly, "quiet-" + UUID.randomUUID(),
+                List.of(Route.of(in, rec -> List.of(Outgoing.to(out, rec.key(), rec.value()))))).start()) {
+            produce(in, 1);
+            // The record itself, read committed: an end offset would also pass once the broker aborted
+            // the transaction at its timeout.
+            assertThat(readValues(out, 1, Duration.ofSeconds(30))).containsExactly(Map.entry("0", 1));
+        }
+    }
+
+    @Test
     void aMemberFrozenPastItsSessionLosesItsPartitionsAndPublishesNothingAgainWhenItWakes() throws Exception {
         TopicSpec<String> in = topic("lost-in");
         TopicSpec<String> out = topic("lost-out");

@@ -28,7 +28,16 @@ final class HopFloor {
     private HopFloor() {
     }
 
-    record Result(List<Long> micros) {
+    /**
+     * {@code micros}: produce to visible at the reader, sorted. {@code phases}: per record, in order,
+     * the microseconds from produce to the hop's poll returning it, from there to its send and commit
+     * returning, and from there to the reader seeing it (empty for results made elsewhere).
+     */
+    record Result(List<Long> micros, List<long[]> phases) {
+        Result(List<Long> micros) {
+            this(micros, List.of());
+        }
+
         double p50() {
             return Burst.pct(micros, 50) / 1000.0;
         }
@@ -40,6 +49,16 @@ final class HopFloor {
         void print(String label) {
             System.out.printf("  %s: %d records, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", label, micros.size(), p50(), p99(),
                     micros.get(micros.size() - 1) / 1000.0);
+            if (!phases.isEmpty()) {
+                String[] names = {"produce -> hop's poll returns it", "hop's send (+ commit)", "-> visible at the reader"};
+                for (int k = 0; k < names.length; k++) {
+                    final int phase = k;
+                    List<Long> one = new ArrayList<>(phases.stream().map(a -> a[phase]).toList());
+                    one.sort(null);
+                    System.out.printf("    %s: p50 %.1f ms, p99 %.1f ms%n", names[k], Burst.pct(one, 50) / 1000.0,
+                            Burst.pct(one, 99) / 1000.0);
+                }
+            }
         }
     }
 
@@ -61,18 +80,26 @@ final class HopFloor {
             try {
                 int warmup = 20;
                 List<Long> micros = new ArrayList<>();
+                List<long[]> phases = new ArrayList<>();
                 for (int i = 0; i < warmup + n; i++) {
                     long t0 = System.nanoTime();
                     source.send(new ProducerRecord<>(in, "k", new byte[100]));
                     while (sink.poll(Duration.ofMillis(1)).isEmpty()) {
                         // one record in, one out
                     }
+                    long t3 = System.nanoTime();
+                    while (hop.done.size() <= i) {
+                        Thread.onSpinWait(); // a plain send can be visible before the hop's send() returns
+                    }
                     if (i >= warmup) {
-                        micros.add((System.nanoTime() - t0) / 1_000);
+                        micros.add((t3 - t0) / 1_000);
+                        long t1 = hop.received.get(i);
+                        long t2 = hop.done.get(i);
+                        phases.add(new long[] {(t1 - t0) / 1_000, (t2 - t1) / 1_000, Math.max(0, t3 - t2) / 1_000});
                     }
                 }
                 micros.sort(null);
-                return new Result(micros);
+                return new Result(micros, phases);
             } finally {
                 hop.stop = true;
                 t.join();
@@ -86,6 +113,9 @@ final class HopFloor {
         private final boolean transactional;
         private final TopicPartition inTp;
         private final String out;
+        /** nanoTime when each record came out of poll, and when its send (and commit) returned. */
+        final List<Long> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Long> done = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean stop;
 
         Hop(Config config, boolean transactional, String tag, TopicPartition inTp, String out) {
@@ -107,6 +137,7 @@ final class HopFloor {
             try {
                 while (!stop) {
                     for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
+                        received.add(System.nanoTime());
                         if (transactional) {
                             producer.beginTransaction();
                             producer.send(new ProducerRecord<>(out, r.key(), r.value()));
@@ -116,6 +147,7 @@ final class HopFloor {
                         } else {
                             producer.send(new ProducerRecord<>(out, r.key(), r.value()));
                         }
+                        done.add(System.nanoTime());
                     }
                 }
             } finally {

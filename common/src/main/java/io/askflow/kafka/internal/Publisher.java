@@ -74,6 +74,14 @@ public abstract sealed class Publisher {
         return false;
     }
 
+    /**
+     * False when a commit now would do nothing, so the runner need not spend its commit interval on
+     * it; true otherwise, and always when unsure.
+     */
+    public boolean commitWanted() {
+        return true;
+    }
+
     /** Undoes what is not committed, before the runner reads again from the last commit. */
     public abstract void rewind();
 
@@ -257,6 +265,12 @@ public abstract sealed class Publisher {
             synchronized (pending) {
                 return !pending.isEmpty();
             }
+        }
+
+        /** Finished work to commit, or a broken transaction whose commit must fail so the runner rewinds. */
+        @Override
+        public boolean commitWanted() {
+            return broken || hasPending();
         }
 
         @Override
