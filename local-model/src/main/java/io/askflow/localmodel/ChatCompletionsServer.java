@@ -34,6 +34,8 @@ public final class ChatCompletionsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionsServer.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    private static final int ACCEPT_BACKLOG = 4096;
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final ChatBackend backend;
@@ -43,7 +45,9 @@ public final class ChatCompletionsServer implements AutoCloseable {
         this.backend = builder.backend;
         this.observer = builder.observer;
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
-        this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
+        // A load test opens thousands of connections at once; the JDK's default accept backlog (50)
+        // would drop the rest, and their clients would wait out TCP's one-second SYN retry.
+        this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), ACCEPT_BACKLOG);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();

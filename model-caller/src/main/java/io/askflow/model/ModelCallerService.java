@@ -60,11 +60,16 @@ public final class ModelCallerService implements AutoCloseable {
                             config.find(Settings.MODEL_NOTICE).orElse(null), prices),
                     events);
             // While rate-limited, the backlog waits in Kafka rather than in memory or in retries.
-            runner = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
+            runner = parts.add(KafkaClients.exactlyOnceRunner(runnerConfig(config), GROUP,
                     List.of(Route.of(Topics.MODEL_CALLS, handler::handle, handler::onFailure)), monitoring)
                     .acceptWorkWhile(gate::isOpen).tracedBy(tracing).start());
             parts.keep();
         }
+    }
+
+    /** A model call mostly waits for the model, so this runner's cap is the model-caller's own. */
+    static Config runnerConfig(Config config) {
+        return config.with(Settings.MAX_IN_FLIGHT, Integer.toString(config.get(Settings.MODEL_MAX_IN_FLIGHT)));
     }
 
     public static ModelCallerService start(Config config, Clock clock) {

@@ -11,8 +11,16 @@ import io.askflow.config.Settings;
  * summaries alike: endpoint, key and timeout from {@link Settings}, and the SDK's retries off.
  * The model-caller's {@code RetryPolicy} is the only retry layer, because the SDK retries every 429,
  * including insufficient_quota, and honours Retry-After without a cap.
+ *
+ * <p>The connection pool keeps as many idle connections as the model-caller holds calls in flight
+ * ({@link Settings#MODEL_MAX_IN_FLIGHT}). OkHttp's default of five means that against an HTTP/1.1
+ * server (vLLM, Ollama, a proxy) every call beyond the fifth concurrent one opens a new connection,
+ * and under load the process spends its time connecting (docs/benchmarks.md, model calls in flight).
  */
 public final class OpenAiClients {
+    /** OkHttp's own default; the SDK wants it set together with the pool size. */
+    private static final java.time.Duration IDLE_KEEP_ALIVE = java.time.Duration.ofMinutes(5);
+
     private OpenAiClients() {
     }
 
@@ -38,6 +46,8 @@ public final class OpenAiClients {
                 .apiKey(apiKey)
                 .maxRetries(0)
                 .timeout(timeout)
+                .maxIdleConnections(config.get(Settings.MODEL_MAX_IN_FLIGHT))
+                .keepAliveDuration(IDLE_KEEP_ALIVE)
                 .build();
     }
 }
