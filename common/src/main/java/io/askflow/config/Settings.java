@@ -29,6 +29,9 @@ public final class Settings {
             "Replication factor for askflow topics created at start-up; use 3 in production.");
     public static final Setting<Integer> MAX_IN_FLIGHT = Setting.integer("ASKFLOW_MAX_IN_FLIGHT", 1024,
             "Records one service instance processes concurrently before it pauses consumption.");
+    public static final Setting<Integer> MAX_IN_FLIGHT_BYTES = Setting.integer("ASKFLOW_MAX_IN_FLIGHT_BYTES", 64 * 1024 * 1024,
+            "Bytes of records (as stored in Kafka) one service instance processes concurrently before it pauses consumption, "
+                    + "whichever of this and the record count is reached first: bounds the heap when records are large (long model contexts, documents).");
     public static final Setting<Integer> MODEL_MAX_IN_FLIGHT = Setting.integer("ASKFLOW_MODEL_MAX_IN_FLIGHT", 8192,
             "Model calls one model-caller instance holds in flight before it pauses consumption (its ASKFLOW_MAX_IN_FLIGHT): "
                     + "a call waits for the model on a virtual thread of its own, so thousands fit in a small heap.");
@@ -209,7 +212,7 @@ public final class Settings {
 
     public static List<Setting<?>> all() {
         return List.of(KAFKA_BOOTSTRAP_SERVERS, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, MAX_IN_FLIGHT,
-                MODEL_MAX_IN_FLIGHT, COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
+                MAX_IN_FLIGHT_BYTES, MODEL_MAX_IN_FLIGHT, COMMIT_INTERVAL, INSTANCE_ID, SHUTDOWN_TIMEOUT, STARTUP_TIMEOUT, DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, DATABASE_POOL_SIZE,
                 DEFAULT_DEADLINE, MAX_PROMPT_CHARS, MAX_REQUEST_BYTES, HTTP_PORT, MANAGEMENT_PORT, TURN_EVENTS_KEEP, TURN_EVENTS_MAX_TURNS,
                 TURN_EVENTS_MAX_PER_TURN, SSE_HEARTBEAT, GATEWAY_URL, API_KEY, SYSTEM_INSTRUCTIONS,
                 HISTORY_MAX_MESSAGES, DEFAULT_TIME_ZONE, CONTEXT_TOKENS, SUMMARIES, SUMMARY_MAX_TOKENS, SUMMARY_MODEL,

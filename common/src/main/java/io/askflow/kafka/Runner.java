@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -77,6 +78,7 @@ public final class Runner implements AutoCloseable {
     private final Sleeper sleeper = Sleeper.SYSTEM;
     private final Map<TopicPartition, PartitionProgress> progress = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread pollThread;
     private volatile BooleanSupplier accepting = () -> true;
@@ -234,6 +236,7 @@ public final class Runner implements AutoCloseable {
         }
         p.started(rec.offset());
         inFlight.incrementAndGet();
+        inFlightBytes.addAndGet(bytes(rec));
         long epoch = publisher.epoch();
         if (routes.get(rec.topic()).ordering() == Ordering.KEY) {
             lanes.enter(tp, rec.key(), () -> processUnlessStale(rec, tp, p, epoch));
@@ -251,9 +254,18 @@ public final class Runner implements AutoCloseable {
         if (progress.get(tp) == p && publisher.epoch() == epoch && !workers.isShutdown()) {
             process(rec, tp, p, epoch);
         } else {
-            p.settled();
-            inFlight.decrementAndGet();
+            settled(rec, p);
         }
+    }
+
+    private void settled(ConsumerRecord<String, byte[]> rec, PartitionProgress p) {
+        p.settled();
+        inFlightBytes.addAndGet(-bytes(rec));
+        inFlight.decrementAndGet();
+    }
+
+    private static long bytes(ConsumerRecord<String, byte[]> rec) {
+        return Math.max(0, rec.serializedKeySize()) + Math.max(0, rec.serializedValueSize());
     }
 
     private void process(ConsumerRecord<String, byte[]> rec, TopicPartition tp, PartitionProgress p, long epoch) {
@@ -266,8 +278,7 @@ public final class Runner implements AutoCloseable {
             }
         } finally {
             span.end();
-            p.settled();
-            inFlight.decrementAndGet();
+            settled(rec, p);
         }
     }
 
@@ -361,15 +372,16 @@ public final class Runner implements AutoCloseable {
         return records;
     }
 
-    /** Pauses every assigned partition while too much is in flight or work is refused; resumes at half the limit. */
+    /** Pauses every assigned partition while too much is in flight or work is refused; resumes at half the limits. */
     private void applyBackPressure() {
         int n = inFlight.get();
+        long bytes = inFlightBytes.get();
         boolean accept = accepting.getAsBoolean();
-        if (!paused && (n >= options.maxInFlight() || !accept)) {
+        if (!paused && (options.full(n, bytes) || !accept)) {
             consumer.pause(consumer.assignment());
             paused = true;
-            LOG.debug("Runner {} paused with {} records in flight", options.groupId(), n);
-        } else if (paused && accept && n <= options.maxInFlight() / 2) {
+            LOG.debug("Runner {} paused with {} records ({} bytes) in flight", options.groupId(), n, bytes);
+        } else if (paused && accept && options.roomAgain(n, bytes)) {
             consumer.resume(consumer.paused());
             paused = false;
         }

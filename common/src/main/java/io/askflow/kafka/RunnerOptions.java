@@ -15,13 +15,22 @@ import java.util.Objects;
  * @param shutdownTimeout how long close() and a revocation wait for records in flight (the drain),
  *     at most {@link #MAX_DRAIN}
  * @param metrics what the runner reports for monitoring ({@link RunnerMetrics#NONE}: nothing)
+ * @param maxInFlightBytes bytes of records (key and value as stored) processed concurrently before
+ *     the runner pauses, whichever of the two limits comes first; the true bound is this plus one
+ *     poll's worth of records
  */
 public record RunnerOptions(String groupId, int maxInFlight, Duration pollTimeout, Duration commitInterval,
-        Duration shutdownTimeout, RunnerMetrics metrics) {
+        Duration shutdownTimeout, RunnerMetrics metrics, long maxInFlightBytes) {
 
     public RunnerOptions(String groupId, int maxInFlight, Duration pollTimeout, Duration commitInterval,
             Duration shutdownTimeout) {
         this(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, RunnerMetrics.NONE);
+    }
+
+    /** No bound on the bytes in flight. */
+    public RunnerOptions(String groupId, int maxInFlight, Duration pollTimeout, Duration commitInterval,
+            Duration shutdownTimeout, RunnerMetrics metrics) {
+        this(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, metrics, Long.MAX_VALUE);
     }
 
     /**
@@ -50,6 +59,9 @@ public record RunnerOptions(String groupId, int maxInFlight, Duration pollTimeou
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
         }
+        if (maxInFlightBytes < 1) {
+            throw new IllegalArgumentException("maxInFlightBytes must be at least 1, was " + maxInFlightBytes);
+        }
         metrics = metrics == null ? RunnerMetrics.NONE : metrics;
         requirePositive(pollTimeout, "pollTimeout");
         requirePositive(commitInterval, "commitInterval");
@@ -68,15 +80,29 @@ public record RunnerOptions(String groupId, int maxInFlight, Duration pollTimeou
                     + TRANSACTION_TIMEOUT + ")");
         }
         return new RunnerOptions(groupId, config.get(Settings.MAX_IN_FLIGHT), Duration.ofMillis(100),
-                config.get(Settings.COMMIT_INTERVAL), drain);
+                config.get(Settings.COMMIT_INTERVAL), drain, RunnerMetrics.NONE, config.get(Settings.MAX_IN_FLIGHT_BYTES));
     }
 
     public RunnerOptions withMaxInFlight(int n) {
-        return new RunnerOptions(groupId, n, pollTimeout, commitInterval, shutdownTimeout, metrics);
+        return new RunnerOptions(groupId, n, pollTimeout, commitInterval, shutdownTimeout, metrics, maxInFlightBytes);
+    }
+
+    public RunnerOptions withMaxInFlightBytes(long bytes) {
+        return new RunnerOptions(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, metrics, bytes);
     }
 
     public RunnerOptions withMetrics(RunnerMetrics m) {
-        return new RunnerOptions(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, m);
+        return new RunnerOptions(groupId, maxInFlight, pollTimeout, commitInterval, shutdownTimeout, m, maxInFlightBytes);
+    }
+
+    /** Whether work in flight has reached a limit: the runner then pauses its partitions. */
+    boolean full(int records, long bytes) {
+        return records >= maxInFlight || bytes >= maxInFlightBytes;
+    }
+
+    /** Whether a paused runner may resume: at half of both limits, so it does not flap at the edge. */
+    boolean roomAgain(int records, long bytes) {
+        return records <= maxInFlight / 2 && bytes <= maxInFlightBytes / 2;
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -275,6 +275,22 @@ class RunnerIT {
         }
     }
 
+    @Test
+    void recordsLargerThanTheByteLimitStillRunOneBatchAtATimeAndAllFinish() throws Exception {
+        TopicSpec<String> in = topic("runner-bytes-in");
+        TopicSpec<String> out = topic("runner-bytes-out");
+        int total = 40;
+        produce(in, total);
+        String group = "runner-bytes-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "runner-it");
+                Runner runner = Runner.atLeastOnce(RunnerOptions.from(config, group).withMaxInFlightBytes(1),
+                        List.of(Route.of(in, rec -> List.of(Outgoing.to(out, rec.key(), rec.value())))),
+                        KafkaClients.consumer(config, group, "bytes"), producer).start()) {
+            // Every record is over the limit: the runner pauses after each poll and resumes once it drained.
+            assertThat(readValues(out, total, Duration.ofSeconds(60)).keySet()).hasSize(total);
+        }
+    }
+
     /**
      * Traced, each output continues the input's trace as a child of the record's own span, whose
      * ids are in the MDC while the handler runs; untraced, the incoming traceparent is passed on as it came.

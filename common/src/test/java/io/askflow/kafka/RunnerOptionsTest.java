@@ -59,4 +59,20 @@ class RunnerOptionsTest {
         assertThat(o.withMetrics(m).metrics()).isSameAs(m);
         assertThat(o.withMetrics(m).maxInFlight()).isEqualTo(3);
     }
+
+    @Test
+    void eitherLimitPausesAndBothMustFallToHalfToResume() {
+        Duration ms = Duration.ofMillis(1);
+        RunnerOptions o = new RunnerOptions("g", 10, ms, ms, ms).withMaxInFlightBytes(1_000);
+        assertThat(o.full(9, 999)).isFalse();
+        assertThat(o.full(10, 0)).isTrue();
+        assertThat(o.full(1, 1_000)).isTrue();
+        assertThat(o.roomAgain(5, 500)).isTrue();
+        assertThat(o.roomAgain(6, 0)).isFalse();
+        assertThat(o.roomAgain(0, 501)).isFalse();
+        assertThatThrownBy(() -> o.withMaxInFlightBytes(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new RunnerOptions("g", 10, ms, ms, ms).full(9, Long.MAX_VALUE - 1)).as("unbounded unless set").isFalse();
+        assertThat(RunnerOptions.from(Config.of(Map.of()), "g").maxInFlightBytes())
+                .isEqualTo(64L * 1024 * 1024);
+    }
 }
