@@ -10,6 +10,7 @@ import io.askflow.kafka.TopicInitializer;
 import io.askflow.kafka.Topics;
 import io.askflow.kafka.TurnEventPublisher;
 import io.askflow.monitoring.Monitoring;
+import io.askflow.openai.OpenAiClientPool;
 import io.askflow.openai.OpenAiClients;
 import io.askflow.service.Startup;
 import io.askflow.telemetry.Telemetry;
@@ -26,7 +27,7 @@ import java.util.List;
 public final class ModelCallerService implements AutoCloseable {
     public static final String GROUP = "askflow-model-caller";
 
-    private final OpenAIClient client;
+    private final OpenAiClientPool clients;
     private final OpenAIClient probe;
     private final Runner runner;
     private final TurnEventPublisher events;
@@ -35,8 +36,7 @@ public final class ModelCallerService implements AutoCloseable {
         TopicInitializer.ensureTopics(config);
         Tracing tracing = telemetry.tracing(GROUP);
         try (Startup.Parts parts = new Startup.Parts()) {
-            client = OpenAiClients.create(config, "");
-            parts.add(client::close);
+            clients = parts.add(OpenAiClients.pool(config, ""));
             // Short timeout: a readiness probe must answer in about a second.
             probe = OpenAiClients.create(config, "", Duration.ofSeconds(1));
             parts.add(probe::close);
@@ -46,7 +46,7 @@ public final class ModelCallerService implements AutoCloseable {
                     .description("Times a rate limit of the model API paused the model-caller").register(monitoring.registry());
             RateGate gate = new RateGate(clock, pauses::increment);
             PriceTable prices = PriceTable.from(config);
-            ChatModel model = new GuardedModel(new MeteredModel(new TracedChatModel(new OpenAiChatModel(client), tracing,
+            ChatModel model = new GuardedModel(new MeteredModel(new TracedChatModel(new OpenAiChatModel(clients::next), tracing,
                     URI.create(config.get(Settings.OPENAI_BASE_URL))), monitoring.registry(), prices), gate,
                     new QuotaBreaker(clock, config.get(Settings.QUOTA_COOL_DOWN)),
                     new RequestLimiter(config.get(Settings.MODEL_MAX_REQUESTS_PER_MINUTE),
@@ -94,7 +94,7 @@ public final class ModelCallerService implements AutoCloseable {
     public void close() {
         runner.close();
         events.close();
-        client.close();
+        clients.close();
         probe.close();
     }
 }

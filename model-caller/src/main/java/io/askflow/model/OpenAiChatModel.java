@@ -27,19 +27,25 @@ import io.askflow.telemetry.SemConv;
 import io.opentelemetry.api.trace.Span;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@link ChatModel} over openai-java's chat completions, for any OpenAI-compatible endpoint. */
 public final class OpenAiChatModel implements ChatModel {
-    private final OpenAIClient client;
+    private final Supplier<OpenAIClient> clients;
 
     public OpenAiChatModel(OpenAIClient client) {
-        this.client = client;
+        this(() -> client);
+    }
+
+    /** Each call on the next of several clients ({@link io.askflow.openai.OpenAiClientPool#next}). */
+    public OpenAiChatModel(Supplier<OpenAIClient> clients) {
+        this.clients = clients;
     }
 
     @Override
     @SuppressWarnings("deprecation") // systemFingerprint(): where the offline model says it is not GPT
     public Reply complete(ModelCall call, String model, boolean offerTools) {
-        ChatCompletion completion = client.chat().completions().create(params(call, model, offerTools).build());
+        ChatCompletion completion = clients.get().chat().completions().create(params(call, model, offerTools).build());
         recordResponse(completion);
         if (completion.choices().isEmpty()) {
             throw new ModelFailure(io.askflow.message.ErrorCode.MODEL_ERROR, true, null,
@@ -71,7 +77,7 @@ public final class OpenAiChatModel implements ChatModel {
         ChatCompletionCreateParams params = params(call, model, offerTools)
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
         StreamAssembly assembly = new StreamAssembly(deltas, model);
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+        try (StreamResponse<ChatCompletionChunk> stream = clients.get().chat().completions().createStreaming(params)) {
             stream.stream().forEach(assembly::add);
         }
         return assembly.reply();

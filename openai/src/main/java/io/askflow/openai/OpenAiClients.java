@@ -12,12 +12,17 @@ import io.askflow.config.Settings;
  * The model-caller's {@code RetryPolicy} is the only retry layer, because the SDK retries every 429,
  * including insufficient_quota, and honours Retry-After without a cap.
  *
- * <p>The connection pool keeps as many idle connections as the model-caller holds calls in flight
- * ({@link Settings#MODEL_MAX_IN_FLIGHT}). OkHttp's default of five means that against an HTTP/1.1
- * server (vLLM, Ollama, a proxy) every call beyond the fifth concurrent one opens a new connection,
- * and under load the process spends its time connecting (docs/benchmarks.md, model calls in flight).
+ * <p>For many calls at once, {@link #pool} spreads them over several clients: against an HTTP/1.1
+ * server (vLLM, Ollama, a proxy) every call in flight holds a connection of its own, and OkHttp
+ * looks for a free connection by walking all of its pool's connections under their locks, so one
+ * pool of thousands costs each call thousands of checks (a fifth of the model-caller's CPU at 8,000
+ * calls in flight; docs/benchmarks.md, model calls in flight). Each client keeps as many idle
+ * connections as it may have calls in flight, where OkHttp's default of five would open a new
+ * connection for nearly every call.
  */
 public final class OpenAiClients {
+    /** Calls one client (one OkHttp connection pool) is meant for at once: a pool walk of this many is cheap. */
+    public static final int CALLS_PER_CLIENT = 256;
     /** OkHttp's own default; the SDK wants it set together with the pool size. */
     private static final java.time.Duration IDLE_KEEP_ALIVE = java.time.Duration.ofMinutes(5);
 
@@ -34,6 +39,20 @@ public final class OpenAiClients {
 
     /** As {@link #create(Config, String)}, with a timeout of its own (a start-up check's, say). */
     public static OpenAIClient create(Config config, String withoutKey, java.time.Duration timeout) {
+        return create(config, withoutKey, timeout, CALLS_PER_CLIENT);
+    }
+
+    /** Clients for up to {@link Settings#MODEL_MAX_IN_FLIGHT} calls at once, {@link #CALLS_PER_CLIENT} per client. */
+    public static OpenAiClientPool pool(Config config, String withoutKey) {
+        int clients = Math.max(1, (config.get(Settings.MODEL_MAX_IN_FLIGHT) + CALLS_PER_CLIENT - 1) / CALLS_PER_CLIENT);
+        java.util.List<OpenAIClient> all = new java.util.ArrayList<>(clients);
+        for (int i = 0; i < clients; i++) {
+            all.add(create(config, withoutKey, config.get(Settings.MODEL_TIMEOUT), CALLS_PER_CLIENT));
+        }
+        return new OpenAiClientPool(all);
+    }
+
+    private static OpenAIClient create(Config config, String withoutKey, java.time.Duration timeout, int idleConnections) {
         String baseUrl = config.get(Settings.OPENAI_BASE_URL);
         String apiKey = config.find(Settings.OPENAI_API_KEY).orElseGet(() -> {
             if (baseUrl.startsWith("https://api.openai.com")) {
@@ -46,7 +65,7 @@ public final class OpenAiClients {
                 .apiKey(apiKey)
                 .maxRetries(0)
                 .timeout(timeout)
-                .maxIdleConnections(config.get(Settings.MODEL_MAX_IN_FLIGHT))
+                .maxIdleConnections(idleConnections)
                 .keepAliveDuration(IDLE_KEEP_ALIVE)
                 .build();
     }
