@@ -55,6 +55,9 @@ import org.junit.jupiter.api.Test;
  * (all properties optional):
  *
  * <pre>./askflow test -pl system-tests -am -Daskflow.excludedGroups= -Dgroups=benchmark -Dtest=ModelConcurrencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dcalls.n=10000 -Dcalls.modelMs=2000 -Dcalls.heap=1g</pre>
+ *
+ * {@code -Dcalls.jfr=true} records the model-caller with Java Flight Recorder
+ * (system-tests/target/model-concurrency/*.jfr).
  */
 @Tag("benchmark")
 class ModelConcurrencyBenchmark {
@@ -152,9 +155,14 @@ class ModelConcurrencyBenchmark {
         Path log = dir.resolve("model-caller-" + tag + ".log");
         Path argfile = dir.resolve("classpath.args");
         Files.writeString(argfile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + HEAP, "-XX:+ExitOnOutOfMemoryError", "@" + argfile, "io.askflow.model.Main")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + HEAP, "-XX:+ExitOnOutOfMemoryError"));
+        if (Boolean.getBoolean("calls.jfr")) {
+            // Where the model-caller's CPU goes: jfr print --events jdk.ExecutionSample <file>
+            command.add("-XX:StartFlightRecording=settings=profile,filename=" + dir.resolve("model-caller-" + tag + ".jfr"));
+        }
+        command.addAll(List.of("@" + argfile, "io.askflow.model.Main"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process process = pb.start();
         try {

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
  * feed → SSE) against a direct openai-java streaming call to the same scripted server, which
  * streams one token per 20 ms. Also splits askflow's figure at the model server: how long from the
  * submission until the model call arrives (the transactional hops before the model), and from its
- * arrival until the first delta reaches the SSE client (the streaming path). Not part of the
- * default suite; run with:
+ * arrival until the first delta reaches the SSE client (the streaming path), and prints the floor
+ * of the two exactly-once hops before the model call ({@link HopFloor}, same broker, same run). Not
+ * part of the default suite; run with:
  *
  * <pre>./askflow test -pl system-tests -am -Daskflow.excludedGroups= -Dgroups=benchmark -Dtest=TimeToFirstTokenBenchmark -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
@@ -103,6 +104,10 @@ class TimeToFirstTokenBenchmark {
                 pct(viaAskflow, 99) - pct(directly, 99));
         print("  of which submission -> model call arrives", beforeModel);
         print("  of which model call arrives -> first delta at the client", modelToClient);
+        HopFloor.Result eos = HopFloor.measure(p.config, true, 200);
+        eos.print("exactly-once hop floor, same run");
+        System.out.printf("  two such hops (gateway -> context-builder -> model-caller): p50 %.1f ms, against the goal of"
+                + " adding at most 15 ms%n", 2 * eos.p50());
     }
 
     private static void print(String what, List<Long> micros) {
