@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.askflow.localmodel.ChatRequest;
 import io.askflow.message.Json;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class JobTraffic {
     /** Submits a job over the documents; returns its id. */
     static String submit(Http http, String instruction, List<String> documentIds) throws Exception {
         Http.Response r = http.postJson("/v1/jobs", "{\"instruction\":" + Json.writeString(instruction) + ",\"documentIds\":"
-                + Json.writeString(documentIds) + "}");
+                + Json.writeString(documentIds) + "}", Duration.ofMinutes(10));
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         return r.json().path("jobId").asText();
     }
