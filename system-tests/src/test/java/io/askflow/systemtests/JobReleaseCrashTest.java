@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * none twice: one gateway dies right after committing a job, before releasing anything; another
  * after committing the release of a job's first window, before publishing it. The running
  * gateway's release and outbox take both jobs over, and every document reaches the model once.
+ * The first job's turns were made long enough ago to be past the deadline they were created with:
+ * they are answered all the same, because a held turn's deadline counts from its release.
  */
 class JobReleaseCrashTest {
     private static final Duration MODEL_DELAY = Duration.ofMillis(100);
@@ -45,10 +47,13 @@ class JobReleaseCrashTest {
         });
         // A minute ago, so that the outbox's sweep finds the dead gateway's released turns overdue.
         Clock aMinuteAgo = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60));
+        // Ten minutes ago, past the dying gateway's five-minute deadline: the turns live because
+        // their deadline counts from their release.
+        Clock tenMinutesAgo = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-10));
         String first;
         String second;
         try (HikariDataSource db = Database.open(p.config, "gateway")) {
-            first = KilledGateway.createJobAndDie(db, "acme", job("Summarise " + tag, unreleased), aMinuteAgo, window, false);
+            first = KilledGateway.createJobAndDie(db, "acme", job("Summarise " + tag, unreleased), tenMinutesAgo, window, false);
             second = KilledGateway.createJobAndDie(db, "acme", job("Condense " + tag, unpublished), aMinuteAgo, window, true);
         }
         assertThat(Sql.count("SELECT count(*) FROM gateway_job_items WHERE job_id = ? AND status = 'pending'", second))

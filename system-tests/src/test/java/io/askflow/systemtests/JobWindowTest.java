@@ -70,8 +70,10 @@ class JobWindowTest {
         assertThat(progress.path("done").asInt()).isEqualTo(docs.size());
         assertThat(arrivals.counts(docs)).as("every document reached the model exactly once")
                 .containsOnly(1).hasSize(docs.size());
+        // At most the window; reaching it is the rows' check below (at the model a loaded machine
+        // spreads one window's arrivals over more than one call's time).
         assertThat(arrivals.mostAtOnce(docs, MODEL_DELAY.toNanos())).as("the job's calls at the model at once")
-                .isEqualTo(window);
+                .isBetween(1, window);
         assertThat(mostInFlight.get()).as("the job's turns released and unanswered at once").isBetween(1, window);
         assertThat(fullWindowWithBacklog.get()).as("seen: a full window while the rest waited queued").isTrue();
     }
@@ -101,6 +103,7 @@ class JobWindowTest {
         long secondBefore = arrivals.times(second).stream().filter(t -> t < firstsLast).count();
         assertThat(secondBefore).as("the second job's documents at the model before the first job's last one")
                 .isGreaterThan(window);
-        assertThat(arrivals.mostAtOnce(second, MODEL_DELAY.toNanos())).isEqualTo(window);
+        assertThat(arrivals.mostAtOnce(second, MODEL_DELAY.toNanos())).isBetween(1, window);
+        assertThat(arrivals.mostAtOnce(first, MODEL_DELAY.toNanos())).isBetween(1, window);
     }
 }

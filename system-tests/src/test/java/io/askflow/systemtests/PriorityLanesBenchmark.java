@@ -110,6 +110,7 @@ class PriorityLanesBenchmark {
         JsonNode secondEnd = globex.get("/v1/jobs/" + second).json();
         System.out.printf("  results: acme %d done, %d failed; globex %d done, %d failed%n", firstEnd.path("done").asInt(),
                 firstEnd.path("failed").asInt(), secondEnd.path("done").asInt(), secondEnd.path("failed").asInt());
+        System.out.printf("  failed answers by code, as read so far: acme %s, globex %s%n", errorCodes(p, first), errorCodes(p, second));
         System.out.printf("  all %d documents done %.1f s after the first job's submission (%.0f documents/s)%n",
                 DOCUMENTS, (t1 - t0) / 1e9, DOCUMENTS / ((t1 - t0) / 1e9));
         after.printDelta(before, DOCUMENTS + INTERACTIVE);
@@ -254,6 +255,16 @@ class PriorityLanesBenchmark {
             System.out.printf("  while both ran (%.1f s): acme %.1f documents/s, globex %.1f documents/s; ratio %.2f (goal: comparable)%n",
                     seconds, rateFirst, rateSecond, Math.max(rateFirst, rateSecond) / Math.max(0.001, Math.min(rateFirst, rateSecond)));
         }
+    }
+
+    private static Map<String, Integer> errorCodes(RunningPipeline p, String jobId) {
+        Map<String, Integer> codes = new HashMap<>();
+        for (Answer a : p.client.answers()) {
+            if (jobId.equals(a.jobId()) && !a.isOk()) {
+                codes.merge(a.error().code().wire(), 1, Integer::sum);
+            }
+        }
+        return codes;
     }
 
     /** Every document of the job answered once on askflow.answers, as the test's client read them. */
