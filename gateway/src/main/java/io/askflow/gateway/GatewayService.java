@@ -45,6 +45,7 @@ public final class GatewayService implements AutoCloseable {
     private final Runner answerFeed;
     private final HttpApi http;
     private final TurnOutbox outbox;
+    private final JobRelease release;
     private final TurnEvents turnEvents;
 
     private GatewayService(Config config, Clock clock, Monitoring monitoring, Telemetry telemetry) throws IOException {
@@ -65,6 +66,8 @@ public final class GatewayService implements AutoCloseable {
                     config.get(Settings.DEFAULT_DEADLINE)), tenants);
             Admission admission = new Admission(validator, submissions, clock);
             Jobs jobs = new Jobs(db, clock);
+            release = parts.add(new JobRelease(db, submissions, publishing, clock, config.get(Settings.JOB_WINDOW),
+                    config.get(Settings.DEFAULT_DEADLINE)).start());
 
             requests = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     // Key-ordered: a conversation's requests are numbered in the order they were produced.
@@ -81,6 +84,9 @@ public final class GatewayService implements AutoCloseable {
                         answers.record(in.value());
                         List<Outgoing> events = jobs.record(in.value())
                                 .map(e -> List.of(Outgoing.to(Topics.JOB_EVENTS, e.jobId(), e))).orElse(List.of());
+                        if (!events.isEmpty()) {
+                            release.nudge(); // the job's window has room again
+                        }
                         turns.answered(in.value()); // last: a transient failure before it repeats the handler
                         return events;
                     })), monitoring).tracedBy(tracing).start());
@@ -98,7 +104,7 @@ public final class GatewayService implements AutoCloseable {
                                     config.get(Settings.SSE_HEARTBEAT)),
                             new Console(),
                             new UserDataApi(new MemoryStore(db), new UserProfiles(db), documents, intake),
-                            new JobsApi(jobs, documents, submissions, publishing, clock, new JobsApi.Limits(
+                            new JobsApi(jobs, documents, submissions, release, publishing, clock, new JobsApi.Limits(
                                     config.get(Settings.JOB_DOCUMENT_MAX_CHARS), config.get(Settings.DEFAULT_DEADLINE),
                                     config.get(Settings.MAX_REQUEST_BYTES))),
                             new DeletionApi(db, new MemoryStore(db), documents, new UserProfiles(db), publishing, clock),
@@ -140,6 +146,7 @@ public final class GatewayService implements AutoCloseable {
         http.close();
         turnEvents.close();
         outbox.close();
+        release.close();
         requests.close();
         answerFeed.close();
         producer.close(KafkaClients.CLOSE_TIMEOUT);

@@ -16,8 +16,8 @@ import javax.sql.DataSource;
 
 /** The gateway's bookkeeping of batch jobs: which turn belongs to which job, and how far each job is. */
 final class Jobs {
-    /** One document of a job and the request id of its turn. */
-    record Item(String documentId, String requestId) {
+    /** One document of a job, the request id of its turn, and its place in the job (the release order). */
+    record Item(String documentId, String requestId, int position) {
     }
 
     private final DataSource db;
@@ -31,6 +31,7 @@ final class Jobs {
     /**
      * Writes the job and its items on {@code c}, inside the caller's transaction: the job's turns are
      * claimed in the same one (see {@link Submissions#claimAll}), so a job exists with all its turns or not at all.
+     * Every item starts queued, in document order: {@link JobRelease} puts them into Kafka a window at a time.
      */
     void create(Connection c, String jobId, String tenantId, String instruction, ResponseFormat format, List<Item> items)
             throws SQLException {
@@ -38,8 +39,8 @@ final class Jobs {
                 INSERT INTO gateway_jobs (id, tenant_id, instruction, response_format, total) VALUES (?, ?, ?, ?::jsonb, ?)""",
                 jobId, tenantId, instruction, format == null ? null : Json.writeString(format), items.size());
         Jdbc.batch(c, """
-                INSERT INTO gateway_job_items (request_id, job_id, document_id, status) VALUES (?, ?, ?, 'pending')""",
-                items, i -> new Object[] {i.requestId(), jobId, i.documentId()});
+                INSERT INTO gateway_job_items (request_id, job_id, document_id, status, position) VALUES (?, ?, ?, 'queued', ?)""",
+                items, i -> new Object[] {i.requestId(), jobId, i.documentId(), i.position()});
     }
 
     /**

@@ -10,6 +10,7 @@ import io.askflow.message.Json;
 import io.askflow.message.ResponseFormat;
 import io.askflow.message.Turn;
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +23,8 @@ import java.util.Map;
  * Batch jobs over the tenant's documents:
  * <ul>
  *   <li>{@code POST /v1/jobs} {@code {"instruction","documentIds":[..],"responseFormat":{"name","schema"}?,"model"?}}:
- *       every document becomes its own turn (its own conversation, so documents run in parallel);
- *       202 with the job id;</li>
+ *       every document becomes its own turn (its own conversation, so documents run in parallel),
+ *       put into Kafka a window at a time by {@link JobRelease}; 202 with the job id;</li>
  *   <li>{@code GET /v1/jobs/{jobId}}: total, done, failed, pending and status;</li>
  *   <li>{@code GET /v1/jobs/{jobId}/results}: each document's answer.</li>
  * </ul>
@@ -41,15 +42,17 @@ final class JobsApi implements HttpApi.Routes {
     private final Jobs jobs;
     private final DocumentStore documents;
     private final Submissions submissions;
+    private final JobRelease release;
     private final Publishing publishing;
     private final Clock clock;
     private final Limits limits;
 
-    JobsApi(Jobs jobs, DocumentStore documents, Submissions submissions, Publishing publishing, Clock clock,
-            Limits limits) {
+    JobsApi(Jobs jobs, DocumentStore documents, Submissions submissions, JobRelease release, Publishing publishing,
+            Clock clock, Limits limits) {
         this.jobs = jobs;
         this.documents = documents;
         this.submissions = submissions;
+        this.release = release;
         this.publishing = publishing;
         this.clock = clock;
         this.limits = limits;
@@ -78,7 +81,18 @@ final class JobsApi implements HttpApi.Routes {
     }
 
     private void submit(HttpCall call) throws Exception {
-        JsonNode body = Json.tree(call.body(limits.maxBodyBytes()));
+        String jobId = create(call.tenantId(), Json.tree(call.body(limits.maxBodyBytes())));
+        var accepted = jobs.progress(jobId, call.tenantId()).orElseThrow();
+        publishing.publish(call, List.of(Outgoing.to(Topics.JOB_EVENTS, jobId, jobs.event(accepted, null, null))));
+        release.nudge();
+        call.respond(202, Map.of("jobId", jobId, "total", accepted.get("total"), "statusUrl", "/v1/jobs/" + jobId));
+    }
+
+    /**
+     * Validates the job and writes it with all its turns, queued, in one transaction; returns its id.
+     * Nothing is in Kafka yet: {@link JobRelease} puts the turns there.
+     */
+    String create(String tenantId, JsonNode body) throws SQLException {
         String instruction = body.path("instruction").asText("").strip();
         if (instruction.isEmpty()) {
             throw HttpCall.badRequest("instruction is required");
@@ -96,31 +110,23 @@ final class JobsApi implements HttpApi.Routes {
         for (int i = 0; i < ids.size(); i++) {
             String documentId = ids.get(i).asText();
             // Another tenant's document reads exactly like a missing one.
-            DocumentInfo doc = documents.find(call.tenantId(), documentId)
+            DocumentInfo doc = documents.find(tenantId, documentId)
                     .orElseThrow(() -> HttpCall.badRequest("Document " + documentId + " was not found"));
-            String text = documents.text(call.tenantId(), documentId).orElse("");
+            String text = documents.text(tenantId, documentId).orElse("");
             String requestId = jobId + ":" + i;
             turns.add(Turn.builder()
-                    .envelope(Envelope.builder().requestId(requestId).tenantId(call.tenantId()).conversationId(requestId)
+                    .envelope(Envelope.builder().requestId(requestId).tenantId(tenantId).conversationId(requestId)
                             .userId("job").jobId(jobId).deadline(now.plus(limits.deadline())).build())
                     .prompt(prompt(instruction, doc, text)).model(model).acceptedAt(now)
                     .metadata(Map.of("jobId", jobId, "documentId", documentId)).responseFormat(format).build());
-            items.add(new Jobs.Item(documentId, requestId));
+            items.add(new Jobs.Item(documentId, requestId, i));
         }
         // One transaction for the job and every turn's claim: a gateway that fails or dies part way
-        // leaves no job whose missing turns would keep it from ever finishing. The claims hold the
-        // turns in the outbox, so what is committed but not yet acknowledged below is published anyway.
-        List<Turn> claimed = submissions.claimAll(turns, "job:" + jobId,
-                c -> jobs.create(c, jobId, call.tenantId(), instruction, format, items));
-        List<Outgoing> records = new ArrayList<>();
-        for (Turn t : claimed) {
-            records.add(Outgoing.to(Topics.TURNS, t.conversationId(), t));
-        }
-        var accepted = jobs.progress(jobId, call.tenantId()).orElseThrow();
-        records.add(Outgoing.to(Topics.JOB_EVENTS, jobId, jobs.event(accepted, null, null)));
-        publishing.publish(call, records);
-        submissions.published(claimed);
-        call.respond(202, Map.of("jobId", jobId, "total", turns.size(), "statusUrl", "/v1/jobs/" + jobId));
+        // leaves no job whose missing turns would keep it from ever finishing. The turns are held in
+        // the database, queued; the release puts them into Kafka a window at a time (decision 50),
+        // also when this gateway dies right after the commit.
+        submissions.claimAll(turns, "job:" + jobId, c -> jobs.create(c, jobId, tenantId, instruction, format, items));
+        return jobId;
     }
 
     private static ResponseFormat responseFormat(JsonNode body) {

@@ -2,6 +2,8 @@ package io.askflow.gateway;
 
 import io.askflow.kafka.HeaderKeys;
 import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Topics;
+import io.askflow.message.Turn;
 import io.askflow.message.ErrorCode;
 import io.askflow.telemetry.Tracing;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,26 @@ final class Publishing {
             Thread.currentThread().interrupt();
             throw new HttpCall.Failure(500, ErrorCode.INTERNAL, "The gateway stopped while publishing the request");
         }
+    }
+
+    /**
+     * Publishes turns to {@code askflow.turns} outside any request (the outbox's sweep, a job's
+     * release) and returns those the broker acknowledged, so that one failing send does not make the
+     * others go again; the rest are logged and stay in the outbox.
+     */
+    List<Turn> turns(List<Turn> turns) throws InterruptedException {
+        List<Future<RecordMetadata>> acks = send(
+                turns.stream().map(t -> Outgoing.to(Topics.TURNS, t.conversationId(), t)).toList(), Optional.empty());
+        List<Turn> done = new ArrayList<>();
+        for (int i = 0; i < acks.size(); i++) {
+            try {
+                acks.get(i).get();
+                done.add(turns.get(i));
+            } catch (ExecutionException e) {
+                LOG.warn("Could not publish turn {}: {}", turns.get(i).requestId(), e.getCause().toString());
+            }
+        }
+        return done;
     }
 
     /** Sends {@code records} without waiting: the caller awaits each acknowledgement (the outbox confirms them one by one). */

@@ -1,14 +1,8 @@
 package io.askflow.gateway;
 
-import io.askflow.kafka.Outgoing;
-import io.askflow.kafka.Topics;
 import io.askflow.message.Turn;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,18 +46,7 @@ final class TurnOutbox implements AutoCloseable {
         if (pending.isEmpty()) {
             return 0;
         }
-        List<Future<RecordMetadata>> acks = publishing.send(
-                pending.stream().map(t -> Outgoing.to(Topics.TURNS, t.conversationId(), t)).toList(), Optional.empty());
-        // Confirm each turn that made it, so one failing send does not make the whole batch go again.
-        List<Turn> done = new ArrayList<>();
-        for (int i = 0; i < acks.size(); i++) {
-            try {
-                acks.get(i).get();
-                done.add(pending.get(i));
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.warn("Outbox could not publish turn {}: {}", pending.get(i).requestId(), e.getCause().toString());
-            }
-        }
+        List<Turn> done = publishing.turns(pending);
         if (!done.isEmpty()) {
             submissions.published(done);
             LOG.warn("Published {} turn(s) whose first publish was never confirmed", done.size());

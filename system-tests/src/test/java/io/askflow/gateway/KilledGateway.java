@@ -1,5 +1,7 @@
 package io.askflow.gateway;
 
+import io.askflow.knowledge.DocumentStore;
+import io.askflow.message.Json;
 import io.askflow.message.Turn;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -28,5 +30,22 @@ public final class KilledGateway {
             throw new AssertionError("The gateway did not claim the submission: " + result.verdict());
         }
         return accepted.turn();
+    }
+
+    /**
+     * Creates a batch job for {@code tenantId} as {@code POST /v1/jobs} does and dies: right after the
+     * job's commit ({@code released} false), or after also committing the release of its first
+     * {@code window} turns, before any was published. Returns the job id.
+     */
+    public static String createJobAndDie(DataSource db, String tenantId, String body, Clock clock, int window,
+            boolean released) throws SQLException {
+        Submissions submissions = new Submissions(db);
+        JobRelease release = new JobRelease(db, submissions, null, clock, window, Duration.ofMinutes(5));
+        String jobId = new JobsApi(new Jobs(db, clock), new DocumentStore(db), submissions, release, null, clock,
+                new JobsApi.Limits(24_000, Duration.ofMinutes(5), 64 * 1024)).create(tenantId, Json.tree(body));
+        if (released && release.claim(jobId).isEmpty()) {
+            throw new AssertionError("The dying gateway released nothing of job " + jobId);
+        }
+        return jobId;
     }
 }
