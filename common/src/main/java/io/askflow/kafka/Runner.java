@@ -144,6 +144,15 @@ public final class Runner implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Whether the runner retries a handler's failure in place (the database briefly away, a restart
+     * ending its connections): a handler that catches failures to answer them rethrows these, so a
+     * short outage is not answered as a failed turn.
+     */
+    public static boolean retriesInPlace(Throwable failure) {
+        return Transience.isTransient(failure);
+    }
+
     /** Records handed to workers and not yet finished; exposed for monitoring and tests. */
     public int inFlight() {
         return inFlight.get();

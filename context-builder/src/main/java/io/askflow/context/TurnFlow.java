@@ -2,6 +2,7 @@ package io.askflow.context;
 
 import io.askflow.kafka.Incoming;
 import io.askflow.kafka.Outgoing;
+import io.askflow.kafka.Runner;
 import io.askflow.kafka.Topics;
 import io.askflow.kafka.TurnAnswer;
 import io.askflow.message.Answer;
@@ -13,7 +14,6 @@ import io.askflow.telemetry.Tracing;
 import io.opentelemetry.api.trace.Span;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -129,11 +129,13 @@ final class TurnFlow {
                 Span.current().setAttribute(SemConv.GEN_AI_CONVERSATION_ID, turn.conversationId());
                 return assembler.assemble(turn);
             })));
-        } catch (SQLTransientException | SQLRecoverableException e) {
-            // The database briefly away or busy: the runner handles the record again, which starts the
-            // same turn again (TurnQueue finds the turn this record started), instead of failing the turn.
-            throw e;
         } catch (Exception e) {
+            if (Runner.retriesInPlace(e)) {
+                // The database briefly away or busy (a restart ends connections with SQLSTATE 57P01, which
+                // is neither SQLTransient nor SQLRecoverable): the runner handles the record again, which
+                // starts the same turn again (TurnQueue finds the turn this record started).
+                throw e instanceof SQLException sql ? sql : new SQLRecoverableException("Context assembly failed: " + e, e);
+            }
             // Answering keeps the conversation moving: the error answer marks the turn done and starts the next.
             LOG.error("Could not assemble the context of turn {}", turn.requestId(), e);
             return List.of(internalError(turn));
