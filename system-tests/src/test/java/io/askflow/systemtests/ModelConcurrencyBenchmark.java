@@ -85,11 +85,7 @@ class ModelConcurrencyBenchmark {
             env.put(Settings.OPENAI_API_KEY.name(), "sk-bench-never-shown");
             env.put(Settings.DEFAULT_MODEL.name(), "scripted-model");
             env.put(Settings.MANAGEMENT_PORT.name(), "0");
-            for (String pair : System.getProperty("bench.env", "").split(",")) {
-                if (pair.contains("=")) {
-                    env.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
-                }
-            }
+            RunningPipeline.putPairs(env, System.getProperty("bench.env", ""));
             Config config = Config.of(env);
             int cap = config.get(Settings.MODEL_MAX_IN_FLIGHT);
 

@@ -44,20 +44,10 @@ class RunnerHopBenchmark {
     void runnerHopAgainstTheFloor() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), Infrastructure.shared().kafka().bootstrapServers());
-        for (String pair : System.getProperty("bench.env", "").split(",")) {
-            if (pair.contains("=")) {
-                env.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
-            }
-        }
+        RunningPipeline.putPairs(env, System.getProperty("bench.env", ""));
         Config config = Config.of(env);
-        Map<String, String> variantEnv = new HashMap<>(env);
         String variant = System.getProperty("hop.variant", "");
-        for (String pair : variant.split(",")) {
-            if (pair.contains("=")) {
-                variantEnv.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
-            }
-        }
-        Config variantConfig = Config.of(variantEnv);
+        Config variantConfig = Config.of(RunningPipeline.putPairs(new HashMap<>(env), variant));
         // Alternating rounds, so a drift in the machine's load shows in all three alike.
         List<HopFloor.Result> plain = new ArrayList<>();
         List<HopFloor.Result> eos = new ArrayList<>();

@@ -87,11 +87,7 @@ final class RunningPipeline {
         env.put(Settings.SUMMARY_MODEL.name(), SUMMARY_MODEL);
         env.put(Settings.PRICES_FILE.name(), tempFile("askflow-prices", PRICES).toString());
         // A benchmark's variant, e.g. -Dbench.env=ASKFLOW_KAFKA_RETRY_BACKOFF_MS=5 (comma-separated NAME=VALUE pairs).
-        for (String pair : System.getProperty("bench.env", "").split(",")) {
-            if (pair.contains("=")) {
-                env.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
-            }
-        }
+        putPairs(env, System.getProperty("bench.env", ""));
         config = Config.of(env);
         TopicInitializer.ensureTopics(config);
         monitoring = Monitoring.create();
@@ -125,6 +121,16 @@ final class RunningPipeline {
         java.nio.file.Files.writeString(file, json);
         file.toFile().deleteOnExit();
         return file;
+    }
+
+    /** Puts the comma-separated NAME=VALUE pairs of {@code pairs} into {@code env} (a benchmark's variables). */
+    static Map<String, String> putPairs(Map<String, String> env, String pairs) {
+        for (String pair : pairs.split(",")) {
+            if (pair.contains("=")) {
+                env.put(pair.substring(0, pair.indexOf('=')).trim(), pair.substring(pair.indexOf('=') + 1).trim());
+            }
+        }
+        return env;
     }
 
     static synchronized RunningPipeline get() throws Exception {
