@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.askflow.message.Json;
+import io.askflow.service.HttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -25,7 +26,7 @@ public final class ManagementServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
     private ManagementServer(int port, Monitoring monitoring) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 16);
+        server = HttpServers.create(new InetSocketAddress(port), 16);
         server.setExecutor(executor);
         server.createContext("/metrics", ex -> respond(ex, 200, PROMETHEUS_TEXT, monitoring.scrape()));
         server.createContext("/healthz", ex -> health(ex, monitoring.liveness().map(p -> Map.of("process", p))

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.askflow.knowledge.Tenant;
 import io.askflow.message.Answer;
 import io.askflow.message.ErrorCode;
+import io.askflow.service.HttpServers;
 import io.askflow.telemetry.SemConv;
 import io.askflow.telemetry.Tracing;
 import io.opentelemetry.api.trace.Span;
@@ -95,7 +96,7 @@ final class HttpApi implements AutoCloseable {
         this.publishing = publishing;
         this.maxRequestBytes = maxRequestBytes;
         this.more = List.copyOf(more);
-        this.server = HttpServer.create(new InetSocketAddress(port), 128);
+        this.server = HttpServers.create(new InetSocketAddress(port), 128);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         // One context for every path, so unknown paths also get a coded JSON error, not the JDK's HTML 404.
         server.createContext("/", this::traced);

@@ -102,6 +102,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void httpServersAreOpenedOnlyWhereTheIdleLimitIsRaised() {
+        // The local model's module sits below common and raises the limit itself; the test kit's servers are tests'.
+        noClasses().that().doNotHaveFullyQualifiedName("io.askflow.service.HttpServers")
+                .and().doNotHaveFullyQualifiedName("io.askflow.localmodel.ChatCompletionsServer")
+                .and().resideOutsideOfPackage("io.askflow.testkit..")
+                .should().callMethod(com.sun.net.httpserver.HttpServer.class, "create", java.net.InetSocketAddress.class, int.class)
+                .orShould().callMethod(com.sun.net.httpserver.HttpServer.class, "create")
+                .because("the JDK closes keep-alive connections over 200 idle ones silently unless HttpServers raised the limit first")
+                .check(classes);
+    }
+
+    @Test
     void connectionPoolsAreBuiltOnlyInDatabase() {
         noClasses().that().resideOutsideOfPackage("io.askflow.db")
                 .should().callConstructorWhere(buildsAPool())

@@ -35,6 +35,15 @@ public final class ChatCompletionsServer implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static final int ACCEPT_BACKLOG = 4096;
+    /**
+     * The JDK's server keeps at most 200 idle keep-alive connections per JVM and closes every further
+     * one after its response without saying so; openai-java's pools (a model-caller keeps up to 8,192)
+     * would then send their next calls on closed connections and fail them under a burst. Read once,
+     * when the JVM's first server starts; raised here unless set, as askflow's services do
+     * ({@code io.askflow.service.HttpServers}, in a module this one does not depend on).
+     */
+    private static final String MAX_IDLE_CONNECTIONS_PROPERTY = "sun.net.httpserver.maxIdleConnections";
+    private static final int MAX_IDLE_CONNECTIONS = 16_384;
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -47,6 +56,9 @@ public final class ChatCompletionsServer implements AutoCloseable {
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         // A load test opens thousands of connections at once; the JDK's default accept backlog (50)
         // would drop the rest, and their clients would wait out TCP's one-second SYN retry.
+        if (System.getProperty(MAX_IDLE_CONNECTIONS_PROPERTY) == null) {
+            System.setProperty(MAX_IDLE_CONNECTIONS_PROPERTY, Integer.toString(MAX_IDLE_CONNECTIONS));
+        }
         this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), ACCEPT_BACKLOG);
         server.setExecutor(executor);
         server.createContext("/", this::handle);

@@ -279,4 +279,60 @@ class ChatCompletionsServerTest {
             assertThat(response.body()).contains("\"object\":\"chat.completion.chunk\"").doesNotContain("\"usage\"");
         }
     }
+    /**
+     * More keep-alive connections than the JDK server's default of 200 idle ones: every connection
+     * must still answer its second request (the JDK closes the ones over its limit after their
+     * response, silently, and a pooled client's next call on one fails).
+     */
+    @Test
+    void manyKeepAliveConnectionsStayUsable() throws Exception {
+        int connections = 300;
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+                socket.setSoTimeout(10_000);
+                sockets.add(socket);
+            }
+            for (java.net.Socket socket : sockets) {
+                assertThat(exchange(socket)).as("first response").startsWith("HTTP/1.1 200");
+            }
+            // Every connection now idle at once; a second request on each.
+            int closed = 0;
+            for (java.net.Socket socket : sockets) {
+                try {
+                    if (!exchange(socket).startsWith("HTTP/1.1 200")) {
+                        closed++;
+                    }
+                } catch (java.io.IOException e) {
+                    closed++;
+                }
+            }
+            assertThat(closed).as("connections of %d that did not answer a second request", connections).isZero();
+        } finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    /** One GET /v1/models on a kept-alive connection; its status line, or "" when the server closed it. */
+    private static String exchange(java.net.Socket socket) throws java.io.IOException {
+        var out = socket.getOutputStream();
+        out.write("GET /v1/models HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.flush();
+        var in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                return "";
+            }
+            head.append((char) b);
+        }
+        var length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        assertThat(length.find()).as("a Content-Length in %s", head).isTrue();
+        in.readNBytes(Integer.parseInt(length.group(1)));
+        return head.toString();
+    }
 }

@@ -91,7 +91,11 @@ final class ModelCallHandler {
                 scope.retry(round, next, failure.getMessage() + "; trying again in " + wait.toMillis() + " ms");
             });
         } catch (ModelFailure f) {
-            LOG.info("Model call for {} failed: {} {}", call.requestId(), f.code().wire(), f.getMessage());
+            // For a failure on the way (reset, timeout, refused) the I/O exception says which; an API
+            // error's text is not logged, since an API may echo the request's key in it.
+            Throwable io = f.getCause() instanceof com.openai.errors.OpenAIIoException e ? e.getCause() : null;
+            LOG.info("Model call for {} failed: {} {}{}", call.requestId(), f.code().wire(), f.getMessage(),
+                    io == null ? "" : " (" + io + ")");
             return answer(scope, Answer.error(call, f.code(), f.getMessage(), clock.instant()));
         }
         ModelCall next = call.withReply(reply.message(), reply.usage());

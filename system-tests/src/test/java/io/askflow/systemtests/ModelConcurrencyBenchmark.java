@@ -64,13 +64,6 @@ class ModelConcurrencyBenchmark {
     private static final int N = Integer.getInteger("calls.n", 10_000);
     private static final Duration LATENCY = Duration.ofMillis(Long.getLong("calls.modelMs", 2_000));
     private static final String HEAP = System.getProperty("calls.heap", "1g");
-    static {
-        // The JDK's HTTP server keeps at most 200 idle connections (ServerConfig) and closes the
-        // others after their response without saying so; a client reusing one then fails with
-        // "unexpected end of stream". Read once, when the JVM's first HttpServer starts: here, the
-        // scripted model server (this benchmark starts no other server first).
-        System.setProperty("sun.net.httpserver.maxIdleConnections", "20000");
-    }
 
     private static final Pattern PORT = Pattern.compile("serves /metrics, /healthz and /readyz on port (\\d+)");
 
