@@ -62,8 +62,8 @@ final class TurnQueue {
      */
     Outcome arrive(Turn turn, String source) throws SQLException {
         String cause = "turn:" + source;
-        return inConversation(turn.tenantId(), turn.conversationId(), c -> {
-            if (turn.sequence() > 0 && turn.sequence() <= erasedThrough(c, turn.tenantId(), turn.conversationId())) {
+        return inConversation(turn.tenantId(), turn.conversationId(), (c, erasedThrough) -> {
+            if (turn.sequence() > 0 && turn.sequence() <= erasedThrough) {
                 // Unless the deletion found it queued and answered it already (this is a redelivery).
                 return new Outcome(Optional.empty(), answeredByDeletion(c, turn) ? List.of() : List.of(turn));
             }
@@ -93,7 +93,7 @@ final class TurnQueue {
     Outcome erase(String tenantId, String conversationId, Long through, String source) throws SQLException {
         // A redelivery that erased nothing and started nothing simply erases again, which changes nothing.
         String cause = "deletion:" + source;
-        return inConversation(tenantId, conversationId, c -> {
+        return inConversation(tenantId, conversationId, (c, erasedThrough) -> {
             List<Turn> answered = turnsLeftBy(c, tenantId, conversationId, "erased", cause);
             Optional<Turn> again = startedBy(c, tenantId, conversationId, cause);
             if (again.isPresent() || !answered.isEmpty()) {
@@ -117,11 +117,6 @@ final class TurnQueue {
                 turn.requestId(), turn.tenantId());
     }
 
-    private static long erasedThrough(Connection c, String tenantId, String conversationId) throws SQLException {
-        return Jdbc.queryFirst(c, "SELECT erased_through FROM cb_conversations WHERE tenant_id = ? AND conversation_id = ?",
-                rs -> rs.getLong(1), tenantId, conversationId).orElse(0L);
-    }
-
     /**
      * Marks the answered turn done (storing an ok answer in history in the same transaction) and
      * returns the conversation's next turn to start, if any. Call it only with a pipeline's answer
@@ -141,20 +136,23 @@ final class TurnQueue {
             return Optional.empty();
         }
         String cause = "answer:" + answer.requestId();
-        return inConversation(answer.tenantId(), answer.conversationId(), c -> {
+        return inConversation(answer.tenantId(), answer.conversationId(), (c, erasedThrough) -> {
             // Whatever became of the turn (an erased one's calls cost the same), once per request: the
             // ledger's row and the turn's end commit together, so a redelivered answer is not counted again.
             ledger.record(c, answer.tenantId(), answer.requestId(),
                     LocalDate.ofInstant(answer.createdAt() != null ? answer.createdAt() : clock.instant(), ZoneOffset.UTC),
                     answer.usage(), answer.model());
             // Only the running turn: a turn erased while it ran (status 'erased') is answered, not stored.
-            if (Jdbc.update(c, """
+            boolean ended = Jdbc.update(c, """
                     UPDATE cb_conversation_turns SET status = 'done', updated_at = now()
                     WHERE tenant_id = ? AND request_id = ? AND conversation_id = ? AND status = 'running'""",
-                    answer.tenantId(), answer.requestId(), answer.conversationId()) == 1 && answer.isOk() && withHistory) {
+                    answer.tenantId(), answer.requestId(), answer.conversationId()) == 1;
+            if (ended && answer.isOk() && withHistory) {
                 history.recordAnswer(c, answer, clock.instant());
             }
-            Optional<Turn> again = startedBy(c, answer.tenantId(), answer.conversationId(), cause);
+            // The turn was running until now, so no earlier delivery of this answer was committed and
+            // nothing was started by it: only a redelivery (ended false) looks for what it started.
+            Optional<Turn> again = ended ? Optional.empty() : startedBy(c, answer.tenantId(), answer.conversationId(), cause);
             return again.isPresent() ? again : startNext(c, answer.tenantId(), answer.conversationId(), cause);
         });
     }
@@ -176,17 +174,15 @@ final class TurnQueue {
 
     private Optional<Turn> startNext(Connection c, String tenantId, String conversationId, String cause)
             throws SQLException {
-        if (Jdbc.exists(c, """
-                SELECT 1 FROM cb_conversation_turns
-                WHERE tenant_id = ? AND conversation_id = ? AND status = 'running' LIMIT 1""", tenantId, conversationId)) {
-            return Optional.empty();
-        }
         record Queued(String requestId, long sequence, Turn turn, long nextSequence) {
         }
+        // Nothing, while a turn of the conversation runs.
         Optional<Queued> oldest = Jdbc.queryFirst(c, """
                 SELECT t.request_id, t.sequence, t.turn::text, v.next_sequence
                 FROM cb_conversation_turns t JOIN cb_conversations v USING (tenant_id, conversation_id)
                 WHERE t.tenant_id = ? AND t.conversation_id = ? AND t.status = 'queued'
+                  AND NOT EXISTS (SELECT 1 FROM cb_conversation_turns r WHERE r.tenant_id = t.tenant_id
+                                  AND r.conversation_id = t.conversation_id AND r.status = 'running')
                 ORDER BY t.sequence, t.arrival LIMIT 1""",
                 rs -> new Queued(rs.getString(1), rs.getLong(2), turn(rs.getString(3)), rs.getLong(4)),
                 tenantId, conversationId);
@@ -196,27 +192,36 @@ final class TurnQueue {
         }
         Turn next = oldest.get().turn();
         Jdbc.update(c, """
-                UPDATE cb_conversation_turns SET status = 'running', started_by = ?, updated_at = now()
-                WHERE tenant_id = ? AND request_id = ?""", cause, tenantId, oldest.get().requestId());
-        Jdbc.update(c, """
-                UPDATE cb_conversations SET next_sequence = GREATEST(next_sequence, ?)
-                WHERE tenant_id = ? AND conversation_id = ?""", oldest.get().sequence() + 1, tenantId, conversationId);
+                WITH started AS (
+                    UPDATE cb_conversation_turns SET status = 'running', started_by = ?, updated_at = now()
+                    WHERE tenant_id = ? AND request_id = ? RETURNING tenant_id, conversation_id)
+                UPDATE cb_conversations v SET next_sequence = GREATEST(v.next_sequence, ?)
+                FROM started s WHERE v.tenant_id = s.tenant_id AND v.conversation_id = s.conversation_id""",
+                cause, tenantId, oldest.get().requestId(), oldest.get().sequence() + 1);
         // With the start, under the conversation's lock: a deletion is either before (the turn is
         // gone) or after (it erases the prompt with the turn), never resurrects a prompt it erased.
         history.recordPrompt(c, next);
         return Optional.of(next);
     }
 
-    /** Runs a step in one transaction holding the conversation's row lock. */
-    private <T> T inConversation(String tenantId, String conversationId, Jdbc.Work<T> step) throws SQLException {
+    /** A step of the queue, run holding the conversation's row lock; told how far the conversation was erased. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run(Connection c, long erasedThrough) throws SQLException;
+    }
+
+    /**
+     * Runs a step in one transaction holding the conversation's row lock. One statement creates the
+     * row or locks the one there (an upsert's update locks its row as {@code SELECT ... FOR UPDATE}
+     * would, for the rest of the transaction) and reads it, where three did (insert, lock, read).
+     */
+    private <T> T inConversation(String tenantId, String conversationId, Step<T> step) throws SQLException {
         return Jdbc.inTransaction(db, c -> {
-            Jdbc.update(c, """
-                    INSERT INTO cb_conversations (tenant_id, conversation_id) VALUES (?, ?)
-                    ON CONFLICT DO NOTHING""", tenantId, conversationId);
-            Jdbc.execute(c, """
-                    SELECT next_sequence FROM cb_conversations
-                    WHERE tenant_id = ? AND conversation_id = ? FOR UPDATE""", tenantId, conversationId);
-            return step.run(c);
+            long erasedThrough = Jdbc.queryFirst(c, """
+                    INSERT INTO cb_conversations AS v (tenant_id, conversation_id) VALUES (?, ?)
+                    ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET next_sequence = v.next_sequence
+                    RETURNING v.erased_through""", rs -> rs.getLong(1), tenantId, conversationId).orElseThrow();
+            return step.run(c, erasedThrough);
         });
     }
 

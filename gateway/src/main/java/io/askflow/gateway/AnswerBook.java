@@ -32,7 +32,9 @@ final class AnswerBook {
             .map(code -> "'" + code.wire() + "'").collect(java.util.stream.Collectors.joining(", "));
     /** Stores an answer once; only a rejection (see {@link #isRejection}) gives way to a later answer. */
     private static final String RECORD = """
-            INSERT INTO gateway_answers (request_id, tenant_id, answer) VALUES (?, ?, ?::jsonb)
+            INSERT INTO gateway_answers (request_id, tenant_id, answer) SELECT ?, ?, ?::jsonb
+            WHERE CAST(? AS text) IS NULL
+               OR NOT EXISTS (SELECT 1 FROM gateway_erased_requests e WHERE e.tenant_id = ? AND e.request_id = ?)
             ON CONFLICT (tenant_id, request_id) DO UPDATE SET answer = EXCLUDED.answer
             WHERE gateway_answers.answer->'error'->>'code' IN (%1$s)
               AND COALESCE(EXCLUDED.answer->'error'->>'code', '') NOT IN (%1$s)""".formatted(REJECTION_CODE_LIST);
@@ -46,34 +48,26 @@ final class AnswerBook {
             return; // a rejection of a request without an id or tenant: nobody can ask for it
         }
         Jdbc.inTransaction(db, c -> {
-            if (!erased(c, answer)) {
-                // A rejection never becomes a turn, so it must not hold the request id's place: the
-                // answer of an accepted request with that id (a corrected resubmission, or the rightful
-                // owner's when someone else sent garbage under it) replaces it. Anything else is stored once.
-                Jdbc.update(c, RECORD, answer.requestId(), answer.tenantId(), Json.writeString(answer));
+            if (answer.conversationId() != null) {
+                // DeletionApi holds the conversation's counter row for update while it erases, so the
+                // share lock makes the insert's check see a deletion either not begun (the answer is
+                // stored, then erased with the rest) or committed (the request is listed as erased).
+                Jdbc.execute(c, "SELECT 1 FROM gateway_conversations WHERE tenant_id = ? AND conversation_id = ? FOR KEY SHARE",
+                        answer.tenantId(), answer.conversationId());
             }
+            // A rejection never becomes a turn, so it must not hold the request id's place: the answer
+            // of an accepted request with that id (a corrected resubmission, or the rightful owner's
+            // when someone else sent garbage under it) replaces it. Anything else is stored once; an
+            // answer whose request a deletion erased (deletions are by conversation, so only an answer
+            // in one is checked) still wakes its waiter but is not stored.
+            Jdbc.update(c, RECORD, answer.requestId(), answer.tenantId(), Json.writeString(answer), answer.conversationId(),
+                    answer.tenantId(), answer.requestId());
             return null;
         });
         CompletableFuture<Answer> w = waiters.remove(key(answer.tenantId(), answer.requestId()));
         if (w != null) {
             w.complete(answer);
         }
-    }
-
-    /**
-     * Whether a deletion erased the answer's request before it was answered; such an answer still
-     * wakes its waiter but is not stored. The conversation's counter row is share-locked first:
-     * DeletionApi holds it for update while it erases, so the check sees a deletion either not
-     * begun (the answer is stored, then erased with the rest) or committed (the request is listed).
-     */
-    private static boolean erased(Connection c, Answer answer) throws SQLException {
-        if (answer.tenantId() == null || answer.conversationId() == null) {
-            return false;
-        }
-        Jdbc.execute(c, "SELECT 1 FROM gateway_conversations WHERE tenant_id = ? AND conversation_id = ? FOR KEY SHARE",
-                answer.tenantId(), answer.conversationId());
-        return Jdbc.exists(c, "SELECT 1 FROM gateway_erased_requests WHERE tenant_id = ? AND request_id = ?",
-                answer.tenantId(), answer.requestId());
     }
 
     /** The tenant's answer under its request id; request ids are per tenant, so another's is never found. */

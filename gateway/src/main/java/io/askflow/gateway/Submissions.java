@@ -102,16 +102,26 @@ final class Submissions {
 
     private static Claim claim(Connection c, Turn turn, String fingerprint, String source, boolean outbox)
             throws SQLException {
-        if (Jdbc.update(c, """
-                INSERT INTO gateway_submissions
-                    (request_id, tenant_id, conversation_id, source, accepted_at, user_id, content_sha256)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING""",
+        // One statement claims the id, makes an id a deletion erased in flight new again (its coming
+        // answer belongs to this claim) and numbers the turn; it returns nothing when the id was
+        // claimed before, and then neither of the others runs.
+        Optional<Long> claimed = Jdbc.queryFirst(c, """
+                WITH claimed AS (
+                    INSERT INTO gateway_submissions
+                        (request_id, tenant_id, conversation_id, source, accepted_at, user_id, content_sha256)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, request_id) DO NOTHING
+                    RETURNING tenant_id, request_id, conversation_id),
+                unerased AS (
+                    DELETE FROM gateway_erased_requests e USING claimed
+                    WHERE e.tenant_id = claimed.tenant_id AND e.request_id = claimed.request_id)
+                INSERT INTO gateway_conversations AS v (tenant_id, conversation_id, last_sequence)
+                SELECT tenant_id, conversation_id, 1 FROM claimed
+                ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET last_sequence = v.last_sequence + 1
+                RETURNING v.last_sequence""", rs -> rs.getLong(1),
                 turn.requestId(), turn.tenantId(), turn.conversationId(), source, turn.acceptedAt(), turn.userId(),
-                fingerprint) == 1) {
-            // An id a deletion erased in flight is new again: its coming answer belongs to this claim.
-            Jdbc.update(c, "DELETE FROM gateway_erased_requests WHERE tenant_id = ? AND request_id = ?",
-                    turn.tenantId(), turn.requestId());
-            long sequence = nextSequence(c, turn.tenantId(), turn.conversationId());
+                fingerprint);
+        if (claimed.isPresent()) {
+            long sequence = claimed.get();
             Turn numbered = turn.withSequence(sequence);
             String json = Json.writeString(numbered);
             Jdbc.update(c, """
@@ -135,15 +145,6 @@ final class Submissions {
                     "40001"); // a serialisation conflict in effect: handled again, it is claimed anew
         }
         return held.get();
-    }
-
-    /** Atomic per conversation: concurrent claims in one conversation get distinct, gap-free numbers. */
-    private static long nextSequence(Connection c, String tenantId, String conversationId) throws SQLException {
-        return Jdbc.queryFirst(c, """
-                INSERT INTO gateway_conversations (tenant_id, conversation_id, last_sequence) VALUES (?, ?, 1)
-                ON CONFLICT (tenant_id, conversation_id)
-                DO UPDATE SET last_sequence = gateway_conversations.last_sequence + 1
-                RETURNING last_sequence""", rs -> rs.getLong(1), tenantId, conversationId).orElseThrow();
     }
 
     /**
