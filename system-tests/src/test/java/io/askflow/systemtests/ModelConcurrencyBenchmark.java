@@ -91,14 +91,32 @@ class ModelConcurrencyBenchmark {
         }
     }
 
-    /** {@code heap}: the peaks of heap in use (garbage included) and of live data after a collection; null when not sampled. */
-    record Load(int peakInFlight, double seconds, double sustainedPerSecond, long[] heap) {
+    /**
+     * {@code heap}: the peaks of heap in use (garbage included) and of live data after a collection;
+     * null when not sampled. {@code cpu}: CPU milliseconds per call, by process.
+     */
+    record Load(int peakInFlight, double seconds, double sustainedPerSecond, long[] heap, Map<String, Double> cpu) {
         void print(String label) {
             System.out.printf("  %s: peak %d in flight, all answered in %.1f s (%.0f calls/s), sustained %.0f calls/s%s%n", label,
                     peakInFlight, seconds, N / seconds, sustainedPerSecond, heap == null ? ""
                             : String.format(", heap in use at most %.0f MiB, live after GC at most %.0f MiB", heap[0] / 1048576.0,
                                     heap[1] / 1048576.0));
+            StringBuilder perCall = new StringBuilder();
+            cpu.forEach((process, ms) -> perCall.append(perCall.isEmpty() ? "" : ", ").append(String.format("%s %.2f ms", process, ms)));
+            double all = cpu.values().stream().mapToDouble(Double::doubleValue).sum();
+            // What the measured CPU per call allows on this machine's cores, were nothing else running.
+            System.out.printf("    CPU per call: %s; %.2f ms in all: at most %.0f calls/s on %d cores%n", perCall, all,
+                    Runtime.getRuntime().availableProcessors() * 1000 / all, Runtime.getRuntime().availableProcessors());
         }
+    }
+
+    private static long testJvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double perCallMs(long ticks) {
+        return ticks * 1000.0 / ProcStat.TICKS / N;
     }
 
     private static Load serverAlone(Config config, ScriptedModelServer model, int concurrency) throws Exception {
@@ -109,6 +127,7 @@ class ModelConcurrencyBenchmark {
         AtomicLong failures = new AtomicLong();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         long t0 = System.nanoTime();
+        long cpu0 = testJvmCpuNanos();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < N; i++) {
                 slots.acquire();
@@ -135,7 +154,9 @@ class ModelConcurrencyBenchmark {
             System.out.printf("%n%d of the direct calls failed, the first with %s (caused by %s)%n", failures.get(),
                     firstFailure.get(), firstFailure.get().getCause());
         }
-        return new Load(peak(model, before), (System.nanoTime() - t0) / 1e9, sustained(doneAt), null);
+        double cpu = (testJvmCpuNanos() - cpu0) / 1e6 / N;
+        return new Load(peak(model, before), (System.nanoTime() - t0) / 1e9, sustained(doneAt), null,
+                Map.of("test JVM (the server and the openai-java driver)", cpu));
     }
 
     /** @param errors filled with the error answers' codes and how many of each */
@@ -163,6 +184,8 @@ class ModelConcurrencyBenchmark {
             Map<String, Integer> seen = new ConcurrentHashMap<>();
             List<Long> answeredAt = new ArrayList<>();
             long t0;
+            long[] cpu0;
+            long[] cpu1;
             try (KafkaConsumer<String, byte[]> reader = KafkaClients.reader(config, "model-bench-reader-" + tag);
                     KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "model-bench-" + tag)) {
                 List<TopicPartition> partitions = reader.partitionsFor(Topics.ANSWERS.name()).stream()
@@ -171,6 +194,7 @@ class ModelConcurrencyBenchmark {
                 reader.seekToEnd(partitions);
                 partitions.forEach(reader::position); // the end, fixed before anything is produced
                 t0 = System.nanoTime();
+                cpu0 = new long[] {testJvmCpuNanos(), ProcStat.processTicks(process.pid()), ProcStat.brokerTicks()};
                 for (int i = 0; i < N; i++) {
                     ModelCall call = ModelCall.builder().envelope(Envelope.builder().requestId(id(tag, i))
                                     .tenantId("default").conversationId("c-" + tag + "-" + i).userId("u")
@@ -185,6 +209,7 @@ class ModelConcurrencyBenchmark {
                     assertThat(System.nanoTime()).as("all %d answered within 5 minutes; %d were", N, seen.size()).isLessThan(deadline);
                     count(reader, tag, seen, answeredAt, errors);
                 }
+                cpu1 = new long[] {testJvmCpuNanos(), ProcStat.processTicks(process.pid()), ProcStat.brokerTicks()};
                 // Exactly once: read on to the end of what is committed now and count again.
                 Map<TopicPartition, Long> end = reader.endOffsets(partitions);
                 while (partitions.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
@@ -196,8 +221,12 @@ class ModelConcurrencyBenchmark {
             assertThat(seen).hasSize(N);
             assertThat(seen.values()).as("answers per call").containsOnly(1);
             assertThat(process.isAlive()).as("the model-caller survived the load (log: %s)", log).isTrue();
+            Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+            cpu.put("model-caller", perCallMs(cpu1[1] - cpu0[1]));
+            cpu.put("test JVM (the server, producer, reader)", (cpu1[0] - cpu0[0]) / 1e6 / N);
+            cpu.put("broker", perCallMs(cpu1[2] - cpu0[2]));
             return new Load(peak(model, before), (answeredAt.get(answeredAt.size() - 1) - t0) / 1e9, sustained(answeredAt),
-                    peakHeap(peakHeap, sampler));
+                    peakHeap(peakHeap, sampler), cpu);
         } finally {
             process.destroy();
             process.waitFor();

@@ -98,6 +98,11 @@ final class ProcStat {
         return f.length > 1 ? Long.parseLong(f[1]) : -1;
     }
 
+    /** utime + stime of one process (a service's own JVM, say). */
+    static long processTicks(long pid) {
+        return ticks(pid, false);
+    }
+
     /** Fields 14 and 15 (utime, stime), and 16 and 17 (of reaped children) when asked. */
     private static long ticks(long pid, boolean withReapedChildren) {
         String[] f = statFields(pid);
