@@ -92,7 +92,8 @@ final class Burst {
          * waiting for the previous stage's transaction to commit.
          */
         void printStages(RunningPipeline p, int slowest) {
-            Map<String, Long> turn = firstTimestamps(p.config, Topics.TURNS.name(), v -> Topics.TURNS.decode(v));
+            Map<String, Integer> turnPartition = new HashMap<>();
+            Map<String, Long> turn = firstTimestamps(p.config, Topics.TURNS.name(), v -> Topics.TURNS.decode(v), turnPartition);
             Map<String, Long> call = firstTimestamps(p.config, Topics.MODEL_CALLS.name(), v -> Topics.MODEL_CALLS.decode(v));
             Map<String, Long> answer = firstTimestamps(p.config, Topics.ANSWERS.name(), v -> Topics.ANSWERS.decode(v));
             List<String> stageNames = List.of("request->turn (gateway)", "turn->model-call (context-builder)",
@@ -116,6 +117,17 @@ final class Burst {
                 System.out.printf("    %-42s p50 %6.0f  p99 %6.0f  max %6.0f%n", stageNames.get(i), pct(s, 50), pct(s, 99),
                         s.isEmpty() ? 0.0 : s.get(s.size() - 1));
             }
+            // A tail that is one partition's (or one consumer's) shows here as a few partitions far above the rest.
+            Map<Integer, List<Long>> byPartition = new java.util.TreeMap<>();
+            for (String id : answered) {
+                byPartition.computeIfAbsent(turnPartition.get(id), k -> new ArrayList<>()).add(stagesOf(id, turn, call, answer)[1]);
+            }
+            StringBuilder line = new StringBuilder("  context-builder stage by askflow.turns partition, p50/max (s):");
+            byPartition.forEach((partition, times) -> {
+                times.sort(null);
+                line.append(String.format(" p%d %.1f/%.1f", partition, pct(times, 50) / 1000, times.get(times.size() - 1) / 1000.0));
+            });
+            System.out.println(line);
             List<String> worst = answered.stream()
                     .sorted(Comparator.comparingLong((String id) -> visible.get(id).get(0) - produced.get(id)).reversed())
                     .limit(slowest).toList();
@@ -136,6 +148,12 @@ final class Burst {
 
     /** The first record's timestamp per request id on a topic, read read_committed from the beginning. */
     static Map<String, Long> firstTimestamps(Config config, String topic, Function<byte[], AskflowMessage> decode) {
+        return firstTimestamps(config, topic, decode, new HashMap<>());
+    }
+
+    /** As above, noting in {@code partitions} which partition each request's first record is in. */
+    static Map<String, Long> firstTimestamps(Config config, String topic, Function<byte[], AskflowMessage> decode,
+            Map<String, Integer> partitions) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -150,7 +168,9 @@ final class Burst {
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     try {
-                        first.putIfAbsent(decode.apply(r.value()).requestId(), r.timestamp());
+                        String requestId = decode.apply(r.value()).requestId();
+                        first.putIfAbsent(requestId, r.timestamp());
+                        partitions.putIfAbsent(requestId, r.partition());
                     } catch (RuntimeException e) {
                         // not a message of a turn (none are expected here); it has no stage to report
                     }
