@@ -31,12 +31,14 @@ final class Burst {
         private final long firstProduce;
         private final Map<String, List<Long>> visible;
         private final Map<String, Boolean> ok;
+        private final Map<String, Long> turnVisible;
         private final List<Long> latencies = new ArrayList<>();
         private final List<Long> arrivals = new ArrayList<>();
 
         Result(List<String> ids, Map<String, Long> produced, long firstProduce, Map<String, List<Long>> visible,
-                Map<String, Boolean> ok) {
+                Map<String, Boolean> ok, Map<String, Long> turnVisible) {
             this.ids = ids;
+            this.turnVisible = turnVisible;
             this.produced = produced;
             this.firstProduce = firstProduce;
             this.visible = visible;
@@ -128,6 +130,21 @@ final class Burst {
                 line.append(String.format(" p%d %.1f/%.1f", partition, pct(times, 50) / 1000, times.get(times.size() - 1) / 1000.0));
             });
             System.out.println(line);
+            // Of that stage, how long a turn was sent but not yet readable read_committed (its
+            // transaction, or an earlier one still open on the partition, holding the stable offset back).
+            Map<Integer, List<Long>> hidden = new java.util.TreeMap<>();
+            for (String id : answered) {
+                Long seen = turnVisible.get(id);
+                if (seen != null) {
+                    hidden.computeIfAbsent(turnPartition.get(id), k -> new ArrayList<>()).add(seen - turn.get(id));
+                }
+            }
+            StringBuilder hiddenLine = new StringBuilder("    of it, turn sent -> readable read_committed, p50/max (s):");
+            hidden.forEach((partition, times) -> {
+                times.sort(null);
+                hiddenLine.append(String.format(" p%d %.1f/%.1f", partition, pct(times, 50) / 1000, times.get(times.size() - 1) / 1000.0));
+            });
+            System.out.println(hiddenLine);
             List<String> worst = answered.stream()
                     .sorted(Comparator.comparingLong((String id) -> visible.get(id).get(0) - produced.get(id)).reversed())
                     .limit(slowest).toList();

@@ -93,6 +93,10 @@ class BurstBenchmark {
         private final Thread thread;
         private final Map<String, List<Long>> visible = new ConcurrentHashMap<>();
         private final Map<String, Boolean> ok = new ConcurrentHashMap<>();
+        /** When each turn became readable read_committed on askflow.turns (what the context-builder can see). */
+        private final Map<String, Long> turnVisible = new ConcurrentHashMap<>();
+        private final KafkaConsumer<String, byte[]> turnsReader;
+        private final Thread turnsThread;
         private volatile boolean closed;
 
         AnswerWatch(RunningPipeline p) {
@@ -105,6 +109,26 @@ class BurstBenchmark {
             reader.seekToEnd(parts);
             parts.forEach(reader::position);
             thread = Thread.ofPlatform().name("burst-reader").start(this::read);
+            turnsReader = KafkaClients.reader(p.config, "burst-turns-reader");
+            List<TopicPartition> turnParts = turnsReader.partitionsFor(Topics.TURNS.name()).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            turnsReader.assign(turnParts);
+            turnsReader.seekToEnd(turnParts);
+            turnParts.forEach(turnsReader::position);
+            turnsThread = Thread.ofPlatform().name("burst-turns-reader").start(this::readTurns);
+        }
+
+        private void readTurns() {
+            while (!closed) {
+                for (ConsumerRecord<String, byte[]> r : turnsReader.poll(Duration.ofMillis(50))) {
+                    long now = System.currentTimeMillis();
+                    try {
+                        turnVisible.putIfAbsent(Topics.TURNS.decode(r.value()).requestId(), now);
+                    } catch (RuntimeException e) {
+                        // not a turn this benchmark made; nothing to time
+                    }
+                }
+            }
         }
 
         private void read() {
@@ -147,7 +171,7 @@ class BurstBenchmark {
             awaitAll(ids, Duration.ofMinutes(5));
             // Every answer of this run is read: whatever else is committed up to now is read too, so duplicates show.
             awaitCaughtUp();
-            return new Burst.Result(ids, produced, first, visible, ok);
+            return new Burst.Result(ids, produced, first, visible, ok, turnVisible);
         }
 
         private void awaitAll(List<String> ids, Duration timeout) throws InterruptedException {
@@ -195,7 +219,9 @@ class BurstBenchmark {
         public void close() throws InterruptedException {
             closed = true;
             thread.join();
+            turnsThread.join();
             reader.close();
+            turnsReader.close();
             producer.close(KafkaClients.CLOSE_TIMEOUT);
         }
     }
