@@ -3,7 +3,6 @@ package io.askflow.gateway;
 import io.askflow.db.Jdbc;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;

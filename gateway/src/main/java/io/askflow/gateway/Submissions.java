@@ -72,6 +72,8 @@ final class Submissions {
      */
     List<Turn> claimAll(List<Turn> turns, String source, Step alongside) throws SQLException {
         List<Turn> numbered = turns.stream().map(t -> t.withSequence(1)).toList();
+        var tenants = Jdbc.textArray(numbered.stream().map(Turn::tenantId).toList());
+        var requestIds = Jdbc.textArray(numbered.stream().map(Turn::requestId).toList());
         return Jdbc.inTransaction(db, c -> {
             alongside.run(c);
             // As batches, not four statements a turn: a job of 5,000 documents took a minute to
@@ -85,16 +87,12 @@ final class Submissions {
                     t.conversationId(), source, t.acceptedAt(), t.userId(), new Verdict.Accepted(t).fingerprint()});
             Jdbc.update(c, """
                     DELETE FROM gateway_erased_requests e USING unnest(?::text[], ?::text[]) AS t (tenant_id, request_id)
-                    WHERE e.tenant_id = t.tenant_id AND e.request_id = t.request_id""",
-                    Jdbc.textArray(numbered.stream().map(Turn::tenantId).toList()),
-                    Jdbc.textArray(numbered.stream().map(Turn::requestId).toList()));
+                    WHERE e.tenant_id = t.tenant_id AND e.request_id = t.request_id""", tenants, requestIds);
             // One statement, not a JDBC batch: a failing batch entry's message quotes its parameters, the prompt.
             Jdbc.update(c, """
                     UPDATE gateway_submissions s SET turn = t.turn::jsonb
                     FROM unnest(?::text[], ?::text[], ?::text[]) AS t (tenant_id, request_id, turn)
-                    WHERE s.tenant_id = t.tenant_id AND s.request_id = t.request_id""",
-                    Jdbc.textArray(numbered.stream().map(Turn::tenantId).toList()),
-                    Jdbc.textArray(numbered.stream().map(Turn::requestId).toList()),
+                    WHERE s.tenant_id = t.tenant_id AND s.request_id = t.request_id""", tenants, requestIds,
                     Jdbc.textArray(numbered.stream().map(Json::writeString).toList()));
             return numbered;
         });

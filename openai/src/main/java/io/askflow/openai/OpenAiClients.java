@@ -39,20 +39,6 @@ public final class OpenAiClients {
 
     /** As {@link #create(Config, String)}, with a timeout of its own (a start-up check's, say). */
     public static OpenAIClient create(Config config, String withoutKey, java.time.Duration timeout) {
-        return create(config, withoutKey, timeout, CALLS_PER_CLIENT);
-    }
-
-    /** Clients for up to {@link Settings#MODEL_MAX_IN_FLIGHT} calls at once, {@link #CALLS_PER_CLIENT} per client. */
-    public static OpenAiClientPool pool(Config config, String withoutKey) {
-        int clients = Math.max(1, (config.get(Settings.MODEL_MAX_IN_FLIGHT) + CALLS_PER_CLIENT - 1) / CALLS_PER_CLIENT);
-        java.util.List<OpenAIClient> all = new java.util.ArrayList<>(clients);
-        for (int i = 0; i < clients; i++) {
-            all.add(create(config, withoutKey, config.get(Settings.MODEL_TIMEOUT), CALLS_PER_CLIENT));
-        }
-        return new OpenAiClientPool(all);
-    }
-
-    private static OpenAIClient create(Config config, String withoutKey, java.time.Duration timeout, int idleConnections) {
         String baseUrl = config.get(Settings.OPENAI_BASE_URL);
         String apiKey = config.find(Settings.OPENAI_API_KEY).orElseGet(() -> {
             if (baseUrl.startsWith("https://api.openai.com")) {
@@ -65,8 +51,18 @@ public final class OpenAiClients {
                 .apiKey(apiKey)
                 .maxRetries(0)
                 .timeout(timeout)
-                .maxIdleConnections(idleConnections)
+                .maxIdleConnections(CALLS_PER_CLIENT)
                 .keepAliveDuration(IDLE_KEEP_ALIVE)
                 .build();
+    }
+
+    /** Clients for up to {@link Settings#MODEL_MAX_IN_FLIGHT} calls at once, {@link #CALLS_PER_CLIENT} per client. */
+    public static OpenAiClientPool pool(Config config, String withoutKey) {
+        int clients = Math.max(1, (config.get(Settings.MODEL_MAX_IN_FLIGHT) + CALLS_PER_CLIENT - 1) / CALLS_PER_CLIENT);
+        java.util.List<OpenAIClient> all = new java.util.ArrayList<>(clients);
+        for (int i = 0; i < clients; i++) {
+            all.add(create(config, withoutKey));
+        }
+        return new OpenAiClientPool(all);
     }
 }

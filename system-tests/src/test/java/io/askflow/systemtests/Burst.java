@@ -124,12 +124,7 @@ final class Burst {
             for (String id : answered) {
                 byPartition.computeIfAbsent(turnPartition.get(id), k -> new ArrayList<>()).add(stagesOf(id, turn, call, answer)[1]);
             }
-            StringBuilder line = new StringBuilder("  context-builder stage by askflow.turns partition, p50/max (s):");
-            byPartition.forEach((partition, times) -> {
-                times.sort(null);
-                line.append(String.format(" p%d %.1f/%.1f", partition, pct(times, 50) / 1000, times.get(times.size() - 1) / 1000.0));
-            });
-            System.out.println(line);
+            printByPartition("  context-builder stage by askflow.turns partition, p50/max (s):", byPartition);
             // Of that stage, how long a turn was sent but not yet readable read_committed (its
             // transaction, or an earlier one still open on the partition, holding the stable offset back).
             Map<Integer, List<Long>> hidden = new java.util.TreeMap<>();
@@ -139,12 +134,7 @@ final class Burst {
                     hidden.computeIfAbsent(turnPartition.get(id), k -> new ArrayList<>()).add(seen - turn.get(id));
                 }
             }
-            StringBuilder hiddenLine = new StringBuilder("    of it, turn sent -> readable read_committed, p50/max (s):");
-            hidden.forEach((partition, times) -> {
-                times.sort(null);
-                hiddenLine.append(String.format(" p%d %.1f/%.1f", partition, pct(times, 50) / 1000, times.get(times.size() - 1) / 1000.0));
-            });
-            System.out.println(hiddenLine);
+            printByPartition("    of it, turn sent -> readable read_committed, p50/max (s):", hidden);
             List<String> worst = answered.stream()
                     .sorted(Comparator.comparingLong((String id) -> visible.get(id).get(0) - produced.get(id)).reversed())
                     .limit(slowest).toList();
@@ -155,6 +145,16 @@ final class Burst {
                 System.out.printf("    %-28s %6d = %6d + %6d + %6d + %6d   produced at +%d%n", id,
                         visible.get(id).get(0) - produced.get(id), s[0], s[1], s[2], s[3], produced.get(id) - firstProduce);
             }
+        }
+
+        /** One line: each partition's p50 and max of {@code millis}, in seconds. */
+        private static void printByPartition(String label, Map<Integer, List<Long>> millis) {
+            StringBuilder line = new StringBuilder(label);
+            millis.forEach((partition, times) -> {
+                times.sort(null);
+                line.append(String.format(" p%d %.1f/%.1f", partition, pct(times, 50) / 1000, times.get(times.size() - 1) / 1000.0));
+            });
+            System.out.println(line);
         }
 
         private long[] stagesOf(String id, Map<String, Long> turn, Map<String, Long> call, Map<String, Long> answer) {

@@ -8,7 +8,6 @@ import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
 import io.askflow.message.Json;
 import io.askflow.message.PromptRequest;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -102,19 +101,9 @@ class BurstBenchmark {
         AnswerWatch(RunningPipeline p) {
             this.p = p;
             producer = KafkaClients.producer(p.config, "burst-driver");
-            reader = KafkaClients.reader(p.config, "burst-reader");
-            List<TopicPartition> parts = reader.partitionsFor(Topics.ANSWERS.name()).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            reader.assign(parts);
-            reader.seekToEnd(parts);
-            parts.forEach(reader::position);
+            reader = TopicReader.fromTheEnd(p.config, Topics.ANSWERS, "burst-reader");
             thread = Thread.ofPlatform().name("burst-reader").start(this::read);
-            turnsReader = KafkaClients.reader(p.config, "burst-turns-reader");
-            List<TopicPartition> turnParts = turnsReader.partitionsFor(Topics.TURNS.name()).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            turnsReader.assign(turnParts);
-            turnsReader.seekToEnd(turnParts);
-            turnParts.forEach(turnsReader::position);
+            turnsReader = TopicReader.fromTheEnd(p.config, Topics.TURNS, "burst-turns-reader");
             turnsThread = Thread.ofPlatform().name("burst-turns-reader").start(this::readTurns);
         }
 
@@ -189,13 +178,9 @@ class BurstBenchmark {
         /** Waits until the reader has read everything committed on the answers topic when this was called. */
         private void awaitCaughtUp() throws InterruptedException {
             Map<TopicPartition, Long> end;
-            try (KafkaConsumer<String, byte[]> probe = KafkaClients.reader(p.config, "burst-probe")) {
-                List<TopicPartition> parts = probe.partitionsFor(Topics.ANSWERS.name()).stream()
-                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                probe.assign(parts);
-                probe.seekToEnd(parts);
+            try (KafkaConsumer<String, byte[]> probe = TopicReader.fromTheEnd(p.config, Topics.ANSWERS, "burst-probe")) {
                 end = new HashMap<>();
-                for (TopicPartition tp : parts) {
+                for (TopicPartition tp : probe.assignment()) {
                     end.put(tp, probe.position(tp)); // read_committed: the last stable offset
                 }
             }
@@ -229,8 +214,7 @@ class BurstBenchmark {
     /** Process CPU (services' JVM, broker child JVM, PostgreSQL processes) and the machine's CPU counters. */
     record Machine(long jvmCpuNanos, long brokerTicks, long postgresTicks, long[] stat, String loadAverage) {
         static Machine sample(RunningPipeline p) {
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            return new Machine(os.getProcessCpuTime(), ProcStat.brokerTicks(), ProcStat.postgresTicks(p),
+            return new Machine(ProcStat.jvmCpuNanos(), ProcStat.brokerTicks(), ProcStat.postgresTicks(p),
                     ProcStat.machine(), ProcStat.loadAverage());
         }
 

@@ -110,11 +110,6 @@ class ModelConcurrencyBenchmark {
         }
     }
 
-    private static long testJvmCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
     private static double perCallMs(long ticks) {
         return ticks * 1000.0 / ProcStat.TICKS / N;
     }
@@ -127,7 +122,7 @@ class ModelConcurrencyBenchmark {
         AtomicLong failures = new AtomicLong();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
         long t0 = System.nanoTime();
-        long cpu0 = testJvmCpuNanos();
+        long cpu0 = ProcStat.jvmCpuNanos();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < N; i++) {
                 slots.acquire();
@@ -154,7 +149,7 @@ class ModelConcurrencyBenchmark {
             System.out.printf("%n%d of the direct calls failed, the first with %s (caused by %s)%n", failures.get(),
                     firstFailure.get(), firstFailure.get().getCause());
         }
-        double cpu = (testJvmCpuNanos() - cpu0) / 1e6 / N;
+        double cpu = (ProcStat.jvmCpuNanos() - cpu0) / 1e6 / N;
         return new Load(peak(model, before), (System.nanoTime() - t0) / 1e9, sustained(doneAt), null,
                 Map.of("test JVM (the server and the openai-java driver)", cpu));
     }
@@ -186,15 +181,12 @@ class ModelConcurrencyBenchmark {
             long t0;
             long[] cpu0;
             long[] cpu1;
-            try (KafkaConsumer<String, byte[]> reader = KafkaClients.reader(config, "model-bench-reader-" + tag);
+            // At the answers' end, fixed before anything is produced.
+            try (KafkaConsumer<String, byte[]> reader = TopicReader.fromTheEnd(config, Topics.ANSWERS, "model-bench-reader-" + tag);
                     KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "model-bench-" + tag)) {
-                List<TopicPartition> partitions = reader.partitionsFor(Topics.ANSWERS.name()).stream()
-                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-                reader.assign(partitions);
-                reader.seekToEnd(partitions);
-                partitions.forEach(reader::position); // the end, fixed before anything is produced
+                java.util.Set<TopicPartition> partitions = reader.assignment();
                 t0 = System.nanoTime();
-                cpu0 = new long[] {testJvmCpuNanos(), ProcStat.processTicks(process.pid()), ProcStat.brokerTicks()};
+                cpu0 = new long[] {ProcStat.jvmCpuNanos(), ProcStat.processTicks(process.pid()), ProcStat.brokerTicks()};
                 for (int i = 0; i < N; i++) {
                     ModelCall call = ModelCall.builder().envelope(Envelope.builder().requestId(id(tag, i))
                                     .tenantId("default").conversationId("c-" + tag + "-" + i).userId("u")
@@ -209,7 +201,7 @@ class ModelConcurrencyBenchmark {
                     assertThat(System.nanoTime()).as("all %d answered within 5 minutes; %d were", N, seen.size()).isLessThan(deadline);
                     count(reader, tag, seen, answeredAt, errors);
                 }
-                cpu1 = new long[] {testJvmCpuNanos(), ProcStat.processTicks(process.pid()), ProcStat.brokerTicks()};
+                cpu1 = new long[] {ProcStat.jvmCpuNanos(), ProcStat.processTicks(process.pid()), ProcStat.brokerTicks()};
                 // Exactly once: read on to the end of what is committed now and count again.
                 Map<TopicPartition, Long> end = reader.endOffsets(partitions);
                 while (partitions.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {

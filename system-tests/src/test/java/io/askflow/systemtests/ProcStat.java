@@ -98,6 +98,12 @@ final class ProcStat {
         return f.length > 1 ? Long.parseLong(f[1]) : -1;
     }
 
+    /** CPU time of this JVM (the test's, with whatever services and servers it runs in-process). */
+    static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     /** utime + stime of one process (a service's own JVM, say). */
     static long processTicks(long pid) {
         return ticks(pid, false);

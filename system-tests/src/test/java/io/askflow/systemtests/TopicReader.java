@@ -2,6 +2,7 @@ package io.askflow.systemtests;
 
 import io.askflow.config.Config;
 import io.askflow.config.Settings;
+import io.askflow.kafka.KafkaClients;
 import io.askflow.kafka.TopicSpec;
 import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
@@ -73,6 +74,20 @@ public final class TopicReader {
     public static List<Answer> answersToEnd(Config config, Predicate<String> conversations) {
         return toEnd(config, Topics.ANSWERS, conversations).stream().filter(r -> r.value() != null)
                 .map(r -> Topics.ANSWERS.decode(r.value())).toList();
+    }
+
+    /**
+     * A read_committed reader of every partition of {@code topic}, placed at its end as it is now
+     * (the positions are fixed before this returns, so what is produced afterwards is read).
+     */
+    static KafkaConsumer<String, byte[]> fromTheEnd(Config config, TopicSpec<?> topic, String clientId) {
+        KafkaConsumer<String, byte[]> c = KafkaClients.reader(config, clientId);
+        List<TopicPartition> parts = c.partitionsFor(topic.name()).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        c.assign(parts);
+        c.seekToEnd(parts);
+        parts.forEach(c::position);
+        return c;
     }
 
     private static KafkaConsumer<String, byte[]> fromTheBeginning(Config config, TopicSpec<?> topic) {
