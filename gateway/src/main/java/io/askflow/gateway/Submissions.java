@@ -68,13 +68,13 @@ final class Submissions {
      * nothing is. For the turns the gateway makes itself (a batch job's documents), each the first
      * of a conversation of its own, so a turn or conversation already claimed is a bug and fails
      * the whole transaction. A held turn is not in the outbox: it waits until {@link #release} hands
-     * it over. Returns the numbered turns.
+     * it over.
      */
-    List<Turn> claimAll(List<Turn> turns, String source, Step alongside) throws SQLException {
+    void claimAll(List<Turn> turns, String source, Step alongside) throws SQLException {
         List<Turn> numbered = turns.stream().map(t -> t.withSequence(1)).toList();
         var tenants = Jdbc.textArray(numbered.stream().map(Turn::tenantId).toList());
         var requestIds = Jdbc.textArray(numbered.stream().map(Turn::requestId).toList());
-        return Jdbc.inTransaction(db, c -> {
+        Jdbc.inTransaction(db, c -> {
             alongside.run(c);
             // As batches, not four statements a turn: a job of 5,000 documents took a minute to
             // accept on a busy machine, one round trip after another.
@@ -94,7 +94,7 @@ final class Submissions {
                     FROM unnest(?::text[], ?::text[], ?::text[]) AS t (tenant_id, request_id, turn)
                     WHERE s.tenant_id = t.tenant_id AND s.request_id = t.request_id""", tenants, requestIds,
                     Jdbc.textArray(numbered.stream().map(Json::writeString).toList()));
-            return numbered;
+            return null;
         });
     }
 
