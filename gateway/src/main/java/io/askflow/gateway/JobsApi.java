@@ -5,6 +5,7 @@ import io.askflow.kafka.Outgoing;
 import io.askflow.kafka.Topics;
 import io.askflow.knowledge.DocumentInfo;
 import io.askflow.knowledge.DocumentStore;
+import io.askflow.knowledge.StoredDocument;
 import io.askflow.message.Envelope;
 import io.askflow.message.Json;
 import io.askflow.message.ResponseFormat;
@@ -105,14 +106,20 @@ final class JobsApi implements HttpApi.Routes {
         String model = body.hasNonNull("model") ? body.get("model").asText() : null;
         String jobId = "job-" + HexFormat.of().formatHex(bytes());
         Instant now = clock.instant();
+        List<String> documentIds = new ArrayList<>(ids.size());
+        ids.forEach(id -> documentIds.add(id.asText()));
+        Map<String, StoredDocument> stored = documents.withText(tenantId, documentIds);
         List<Turn> turns = new ArrayList<>();
         List<Jobs.Item> items = new ArrayList<>();
-        for (int i = 0; i < ids.size(); i++) {
-            String documentId = ids.get(i).asText();
+        for (int i = 0; i < documentIds.size(); i++) {
+            String documentId = documentIds.get(i);
             // Another tenant's document reads exactly like a missing one.
-            DocumentInfo doc = documents.find(tenantId, documentId)
-                    .orElseThrow(() -> HttpCall.badRequest("Document " + documentId + " was not found"));
-            String text = documents.text(tenantId, documentId).orElse("");
+            StoredDocument found = stored.get(documentId);
+            if (found == null) {
+                throw HttpCall.badRequest("Document " + documentId + " was not found");
+            }
+            DocumentInfo doc = found.info();
+            String text = found.text();
             String requestId = jobId + ":" + i;
             turns.add(Turn.builder()
                     .envelope(Envelope.builder().requestId(requestId).tenantId(tenantId).conversationId(requestId)

@@ -3,7 +3,11 @@ package io.askflow.knowledge;
 import io.askflow.db.Jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
@@ -77,6 +81,27 @@ public final class DocumentStore {
                 SELECT text FROM knowledge_chunks WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal""",
                 rs -> rs.getString(1), tenantId, id);
         return !chunks.isEmpty() || find(tenantId, id).isPresent() ? Optional.of(String.join("\n\n", chunks)) : Optional.empty();
+    }
+
+    /**
+     * The tenant's documents among {@code ids}, each with its text (as {@link #text} gives it), by
+     * id, in one statement however many ids: a batch job names up to 10,000 documents, and one
+     * look-up after another through a busy connection pool kept {@code POST /v1/jobs} waiting
+     * tens of seconds (docs/benchmarks.md, Priority lanes). Ids the tenant has no document for are absent.
+     */
+    public Map<String, StoredDocument> withText(String tenantId, Collection<String> ids) throws SQLException {
+        Map<String, StoredDocument> found = new HashMap<>();
+        for (StoredDocument d : Jdbc.query(db, """
+                SELECT d.id, d.tenant_id, d.user_id, d.title, d.content_type, d.chars, d.created_at,
+                       coalesce(string_agg(k.text, E'\\n\\n' ORDER BY k.ordinal), '')
+                FROM knowledge_documents d
+                LEFT JOIN knowledge_chunks k ON k.tenant_id = d.tenant_id AND k.document_id = d.id
+                WHERE d.tenant_id = ? AND d.id = ANY(?::text[])
+                GROUP BY d.id, d.tenant_id, d.user_id, d.title, d.content_type, d.chars, d.created_at""",
+                rs -> new StoredDocument(info(rs), rs.getString(8)), tenantId, Jdbc.textArray(new HashSet<>(ids)))) {
+            found.put(d.info().id(), d);
+        }
+        return found;
     }
 
     /**

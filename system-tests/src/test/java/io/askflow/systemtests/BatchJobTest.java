@@ -116,6 +116,23 @@ class BatchJobTest {
                 DOCUMENTS, (uploaded - t0) / 1e9, (finished - uploaded) / 1e9);
     }
 
+    /** Another tenant's document reads as a missing one: either refuses the whole job, naming it. */
+    @Test
+    void aJobNamingAMissingDocumentOrAnotherTenantsIsRefusedNamingIt() throws Exception {
+        Http acme = new Http(p.pipeline.httpPort(), RunningPipeline.ACME_KEY);
+        Http globex = new Http(p.pipeline.httpPort(), RunningPipeline.GLOBEX_KEY);
+        String mine = acme.post("/v1/documents?title=mine", "text/plain", "Mine.".getBytes(StandardCharsets.UTF_8))
+                .json().path("id").asText();
+        String theirs = globex.post("/v1/documents?title=theirs", "text/plain", "Theirs.".getBytes(StandardCharsets.UTF_8))
+                .json().path("id").asText();
+        for (String absent : List.of(theirs, "doc-that-does-not-exist")) {
+            Http.Response refused = acme.postJson("/v1/jobs", "{\"instruction\":\"Summarise.\",\"documentIds\":"
+                    + Json.writeString(List.of(mine, absent, mine)) + "}");
+            assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("Document " + absent + " was not found");
+        }
+    }
+
     /** Every answer with the job id on askflow.answers, and every event of the job on askflow.job-events. */
     private static void readTopics(String jobId, Map<String, Answer> answers, List<JobEvent> events) {
         try (KafkaConsumer<String, byte[]> c = KafkaClients.reader(p.config, "batch-job-test")) {
