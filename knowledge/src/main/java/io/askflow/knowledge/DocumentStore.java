@@ -75,17 +75,14 @@ public final class DocumentStore {
                 WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?""", DocumentStore::info, tenantId, limit);
     }
 
-    /** The document's text, its chunks joined in order. */
+    /** The document's text, as {@link #withText} gives it. */
     public Optional<String> text(String tenantId, String id) throws SQLException {
-        List<String> chunks = Jdbc.query(db, """
-                SELECT text FROM knowledge_chunks WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal""",
-                rs -> rs.getString(1), tenantId, id);
-        return !chunks.isEmpty() || find(tenantId, id).isPresent() ? Optional.of(String.join("\n\n", chunks)) : Optional.empty();
+        return Optional.ofNullable(withText(tenantId, List.of(id)).get(id)).map(StoredDocument::text);
     }
 
     /**
-     * The tenant's documents among {@code ids}, each with its text (as {@link #text} gives it), by
-     * id, in one statement however many ids: a batch job names up to 10,000 documents, and one
+     * The tenant's documents among {@code ids}, each with its text (its chunks in order, a blank
+     * line between two), by id, in one statement however many ids: a batch job names up to 10,000 documents, and one
      * look-up after another through a busy connection pool kept {@code POST /v1/jobs} waiting
      * tens of seconds (docs/benchmarks.md, Priority lanes). Ids the tenant has no document for are absent.
      */
