@@ -19,6 +19,7 @@ import io.askflow.localmodel.ChatMessage;
 import io.askflow.localmodel.Reply;
 import io.askflow.message.Answer;
 import io.askflow.message.PromptRequest;
+import io.askflow.model.ModelCallerService;
 import io.askflow.systemtests.TopicReader;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,6 +40,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -63,6 +67,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("chaos")
 class ChaosTest {
     private static final Path ROOT = Path.of("target", "chaos").toAbsolutePath();
+    /** Sent in batches between the disasters; a kill waiting for work may add a few (see {@link Chaos#killAndRestart}). */
     private static final int CONVERSATIONS = 42;
     private static final int TURNS_PER_CONVERSATION = 3;
     /** current_time, a second current_time in another zone, then the answer. */
@@ -70,6 +75,8 @@ class ChaosTest {
     private static final int INSTANCES = 2;
     /** After the last disaster; a killed member holds its partitions for the embedded broker's 10 s session timeout. */
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(120);
+    /** The services' own start-up timeout in this test (ASKFLOW_STARTUP_TIMEOUT) and some. */
+    private static final Duration READY_WAIT = Duration.ofSeconds(150);
 
     private static Infrastructure infra;
 
@@ -129,7 +136,7 @@ class ChaosTest {
 
             try (ServiceProcesses services = new ServiceProcesses(dir, env, "set".equals(instanceIds), instanceEnv);
                     PromptClient client = new PromptClient(config)) {
-                Run run = new Run(tag, config, client, services, new Chaos(services, scripted, random, timeline), timeline);
+                Run run = new Run(tag, config, client, services, new Chaos(services, scripted, random, timeline, config), timeline);
                 try {
                     run.disasters(broker, database);
                     run.verify(scripted);
@@ -143,7 +150,7 @@ class ChaosTest {
                                 + "%d kills (%d during start-up, %d of them before ready, %d during a model call), 1 broker restart, 1 PostgreSQL "
                                 + "restart, in %.1f s; answers per request: exactly 1, all ok; history in order, each turn "
                                 + "once; repeated model calls: %d (%d calls for %d needed, %d call steps repeated)%ntimeline:%s%n",
-                        instanceIds, CONVERSATIONS, TURNS_PER_CONVERSATION, SERVICES.size() * INSTANCES, run.chaos.kills.get(),
+                        instanceIds, run.conversations, TURNS_PER_CONVERSATION, SERVICES.size() * INSTANCES, run.chaos.kills.get(),
                         run.chaos.startUpKills.get(), run.chaos.killedBeforeReady.get(), run.chaos.killedMidCall.get(), (System.nanoTime() - t0) / 1e9,
                         scripted.calls() - run.neededCalls(), scripted.calls(), run.neededCalls(), scripted.repeatedSteps(),
                         timeline);
@@ -163,6 +170,8 @@ class ChaosTest {
         private final Map<String, String> prompts = new LinkedHashMap<>();
         /** The later turn of each conversation, sent once the chaos is over: request id to prompt. */
         private final Map<String, String> laterTurns = new LinkedHashMap<>();
+        /** Conversations sent so far; only the thread that runs the disasters sends them. */
+        private int conversations;
 
         Run(String tag, Config config, PromptClient client, ServiceProcesses services, Chaos chaos, Timeline timeline) {
             this.tag = tag;
@@ -193,7 +202,7 @@ class ChaosTest {
             for (String s : SERVICES) {
                 for (int n = 1; n <= INSTANCES; n++) {
                     String victim = instance(s, n);
-                    disasters.add(() -> chaos.killAndRestart(victim));
+                    disasters.add(() -> chaos.killAndRestart(victim, this::sendConversation));
                 }
                 String victim = instance(s, 1 + chaos.random.nextInt(INSTANCES));
                 disasters.add(() -> chaos.killDuringStartUp(victim, true));
@@ -212,20 +221,25 @@ class ChaosTest {
             Collections.shuffle(disasters, chaos.random);
 
             int perStep = CONVERSATIONS / disasters.size() + 1;
-            int conversation = 0;
+            int batched = 0;
             for (Runnable disaster : disasters) {
-                for (int i = 0; i < perStep && conversation < CONVERSATIONS; i++, conversation++) {
-                    // All turns at once: the context-builder runs them one at a time, in order.
-                    for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
-                        String id = requestId(conversation, turn);
-                        client.send(PromptRequest.of(id, conversationId(conversation), prompt(conversation, turn)));
-                        prompts.put(id, prompt(conversation, turn));
-                    }
+                for (int i = 0; i < perStep && batched < CONVERSATIONS; i++, batched++) {
+                    sendConversation();
                 }
                 client.drain(Duration.ofMillis(chaos.random.nextInt(400))); // turns of this batch are in flight now
                 disaster.run();
             }
             timeline.note("chaos over");
+        }
+
+        /** Sends the next conversation, all its turns at once: the context-builder runs them one at a time, in order. */
+        void sendConversation() {
+            int conversation = conversations++;
+            for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
+                String id = requestId(conversation, turn);
+                client.send(PromptRequest.of(id, conversationId(conversation), prompt(conversation, turn)));
+                prompts.put(id, prompt(conversation, turn));
+            }
         }
 
         void verify(ScriptedModel scripted) throws Exception {
@@ -237,7 +251,7 @@ class ChaosTest {
             timeline.note("all answered");
             // A later turn in every conversation runs after everything before it in its conversation was handled:
             // once it is answered, a duplicate answer would be below the end of the answers topic, counted there.
-            for (int c = 0; c < CONVERSATIONS; c++) {
+            for (int c = 0; c < conversations; c++) {
                 laterTurns.put(laterTurnId(c), laterTurn(c));
                 client.send(PromptRequest.of(laterTurnId(c), conversationId(c), laterTurn(c)));
             }
@@ -272,7 +286,7 @@ class ChaosTest {
         /** cb_messages, by row id: user 1, assistant 1, user 2, ... of each conversation, each once. */
         private void assertHistoryStoredInOrder() throws Exception {
             Map<String, List<String>> expected = new LinkedHashMap<>();
-            for (int c = 0; c < CONVERSATIONS; c++) {
+            for (int c = 0; c < conversations; c++) {
                 List<String> rows = expected.computeIfAbsent(conversationId(c), k -> new ArrayList<>());
                 for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
                     rows.add(requestId(c, turn) + " user " + prompt(c, turn));
@@ -307,7 +321,7 @@ class ChaosTest {
 
         /** Every call of every turn, repeated ones included, was sent exactly the earlier turns, in order. */
         private void assertEveryCallSawTheEarlierTurns(ScriptedModel scripted) {
-            for (int c = 0; c < CONVERSATIONS; c++) {
+            for (int c = 0; c < conversations; c++) {
                 List<String> earlier = new ArrayList<>();
                 for (int turn = 1; turn <= TURNS_PER_CONVERSATION; turn++) {
                     String prompt = prompt(c, turn);
@@ -429,28 +443,56 @@ class ChaosTest {
         private final ScriptedModel model;
         private final Timeline timeline;
 
-        Chaos(ServiceProcesses services, ScriptedModel model, Random random, Timeline timeline) {
+        private final Config config;
+
+        Chaos(ServiceProcesses services, ScriptedModel model, Random random, Timeline timeline, Config config) {
             this.services = services;
+            this.config = config;
             this.model = model;
             this.random = random;
             this.timeline = timeline;
         }
 
-        void killAndRestart(String victim) {
+        /**
+         * Kills the instance and starts it again; a model-caller is killed during a model call of its own.
+         *
+         * @param moreWork sends one more conversation, for a model-caller whose partitions hold no work
+         */
+        void killAndRestart(String victim, Runnable moreWork) {
             if (ServiceProcesses.service(victim).equals("model-caller")) {
-                // Waits for a positive signal: a call of this very instance on the wire (there is a
-                // backlog while the chaos lasts). The call's record is then processed again: a
-                // repeated call. An instance that never calls within the bound never got ready, and
+                // Waits for a positive signal: a call of this very instance on the wire. The call's
+                // record is then processed again: a repeated call. The batches in flight may all
+                // be on the other instance's partitions (4 conversations on 6 partitions), so every
+                // 2 s without a call another conversation is sent: a conversation's partition is
+                // its key's, and each lands on the victim's with odds of about a half. An instance
+                // that never calls within the bound never got ready or holds no partition, and
                 // killing it anyway would drop the case this kill is for, so the run fails instead.
                 int server = victim.endsWith("-1") ? 0 : 1;
+                // A start on this loaded machine takes 5-30 s (eight JVMs, a broker and a database on
+                // two cores), more after a broker restart: the bound for a call counts from ready.
+                awaitReady(victim);
                 Duration bound = Duration.ofSeconds(60);
-                long deadline = System.nanoTime() + bound.toNanos();
+                long start = System.nanoTime();
+                long deadline = start + bound.toNanos();
+                long nextTopUp = start + Duration.ofSeconds(2).toNanos();
+                int added = 0;
                 while (!model.callInFlight(server)) {
-                    if (System.nanoTime() > deadline) {
+                    long now = System.nanoTime();
+                    if (now > deadline) {
                         throw new AssertionError("Waited " + bound.toSeconds() + " s for a model call of " + victim
-                                + " to be on the wire, to kill it during the call; none came. Services:" + services.report());
+                                + " to be on the wire, to kill it during the call, with " + added
+                                + " conversations added meanwhile; none came. Group " + ModelCallerService.GROUP + ": "
+                                + members(ModelCallerService.GROUP) + ". Services:" + services.report());
+                    }
+                    if (now > nextTopUp) {
+                        moreWork.run();
+                        added++;
+                        nextTopUp = now + Duration.ofSeconds(2).toNanos();
                     }
                     sleep(5);
+                }
+                if (added > 0) {
+                    timeline.note(added + " conversations added for a call of " + victim);
                 }
                 kill(victim, "killed during a model call");
                 killedMidCall.incrementAndGet();
@@ -461,6 +503,35 @@ class ChaosTest {
             kill(victim, "killed");
             sleep(200 + random.nextInt(1_500));
             start(victim);
+        }
+
+        private void awaitReady(String victim) {
+            long deadline = System.nanoTime() + READY_WAIT.toNanos();
+            try {
+                while (!services.ready(victim)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(victim + " was not ready " + READY_WAIT.toSeconds() + " s after its start. Services:"
+                                + services.report());
+                    }
+                    sleep(50);
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Cannot read the log of " + victim, e);
+            }
+        }
+
+        /** For a failure message: the group's members and the partitions each holds, as the broker sees them. */
+        private String members(String group) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Settings.KAFKA_BOOTSTRAP_SERVERS)))) {
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                        .get(10, TimeUnit.SECONDS);
+                return d.groupState() + " " + d.members().stream()
+                        .map(m -> m.clientId() + m.groupInstanceId().map(i -> " (" + i + ")").orElse("") + " "
+                                + m.assignment().topicPartitions())
+                        .collect(Collectors.joining(", ", "[", "]"));
+            } catch (Exception e) {
+                return "not described (" + e + ")";
+            }
         }
 
         /**
