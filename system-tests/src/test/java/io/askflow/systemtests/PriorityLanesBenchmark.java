@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.askflow.db.Database;
 import io.askflow.knowledge.DocumentStore;
 import io.askflow.localmodel.Reply;
+import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,6 +115,8 @@ class PriorityLanesBenchmark {
         System.out.printf("  all %d documents done %.1f s after the first job's submission (%.0f documents/s)%n",
                 DOCUMENTS, (t1 - t0) / 1e9, DOCUMENTS / ((t1 - t0) / 1e9));
         after.printDelta(before, DOCUMENTS + INTERACTIVE);
+        Stages.of(p, tag + "-idle").print("where the idle interactive turns' time went");
+        Stages.of(p, tag + "-busy").print("where the interactive turns' time went during the jobs");
 
         assertThat(idle.answered()).as("idle interactive turns answered").isEqualTo(INTERACTIVE);
         assertThat(busy.answered()).as("busy interactive turns answered").isEqualTo(INTERACTIVE);
@@ -161,6 +164,48 @@ class PriorityLanesBenchmark {
             ms.add(t.get());
         }
         return new Latencies(ms);
+    }
+
+    /**
+     * The interactive turns' records on each topic, by their producers' timestamps: each gap is the
+     * producing stage's wait and work plus the hop into it (commit, read_committed fetch). The last
+     * stage (the model-caller, its 500 ms call included) ends at the answer record, not its read.
+     */
+    record Stages(Map<String, List<Long>> gaps) {
+        static Stages of(RunningPipeline p, String prefix) {
+            Map<String, Long> requests = firstTimestamps(p, Topics.REQUESTS, prefix);
+            Map<String, Long> turns = firstTimestamps(p, Topics.TURNS, prefix);
+            Map<String, Long> calls = firstTimestamps(p, Topics.MODEL_CALLS, prefix);
+            Map<String, Long> answers = firstTimestamps(p, Topics.ANSWERS, prefix);
+            Map<String, List<Long>> gaps = new java.util.LinkedHashMap<>();
+            requests.forEach((key, sent) -> {
+                if (turns.containsKey(key) && calls.containsKey(key) && answers.containsKey(key)) {
+                    gaps.computeIfAbsent("gateway (request to turn)", k -> new ArrayList<>()).add(turns.get(key) - sent);
+                    gaps.computeIfAbsent("context-builder (turn to model call)", k -> new ArrayList<>())
+                            .add(calls.get(key) - turns.get(key));
+                    gaps.computeIfAbsent("model-caller (model call to answer)", k -> new ArrayList<>())
+                            .add(answers.get(key) - calls.get(key));
+                }
+            });
+            return new Stages(gaps);
+        }
+
+        private static Map<String, Long> firstTimestamps(RunningPipeline p, io.askflow.kafka.TopicSpec<?> topic, String prefix) {
+            Map<String, Long> first = new HashMap<>();
+            for (var r : TopicReader.toEnd(p.config, topic, key -> key != null && key.startsWith(prefix + "-"))) {
+                first.merge(r.key(), r.timestamp(), Math::min);
+            }
+            return first;
+        }
+
+        void print(String label) {
+            System.out.printf("  %s (record timestamps, p50 / p99 / max ms):%n", label);
+            gaps.forEach((stage, ms) -> {
+                Latencies l = new Latencies(ms);
+                System.out.printf("    %-40s %6.0f / %6.0f / %6d (%d turns)%n", stage, l.pct(50), l.pct(99),
+                        l.answeredSorted().getLast(), ms.size());
+            });
+        }
     }
 
     record Latencies(List<Long> all) {
