@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.askflow.db.Database;
+import io.askflow.kafka.TopicSpec;
+import io.askflow.kafka.Topics;
 import io.askflow.knowledge.DocumentStore;
 import io.askflow.localmodel.Reply;
-import io.askflow.kafka.Topics;
 import io.askflow.message.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -177,7 +179,7 @@ class PriorityLanesBenchmark {
             Map<String, Long> turns = firstTimestamps(p, Topics.TURNS, prefix);
             Map<String, Long> calls = firstTimestamps(p, Topics.MODEL_CALLS, prefix);
             Map<String, Long> answers = firstTimestamps(p, Topics.ANSWERS, prefix);
-            Map<String, List<Long>> gaps = new java.util.LinkedHashMap<>();
+            Map<String, List<Long>> gaps = new LinkedHashMap<>();
             requests.forEach((key, sent) -> {
                 if (turns.containsKey(key) && calls.containsKey(key) && answers.containsKey(key)) {
                     gaps.computeIfAbsent("gateway (request to turn)", k -> new ArrayList<>()).add(turns.get(key) - sent);
@@ -190,7 +192,7 @@ class PriorityLanesBenchmark {
             return new Stages(gaps);
         }
 
-        private static Map<String, Long> firstTimestamps(RunningPipeline p, io.askflow.kafka.TopicSpec<?> topic, String prefix) {
+        private static Map<String, Long> firstTimestamps(RunningPipeline p, TopicSpec<?> topic, String prefix) {
             Map<String, Long> first = new HashMap<>();
             for (var r : TopicReader.toEnd(p.config, topic, key -> key != null && key.startsWith(prefix + "-"))) {
                 first.merge(r.key(), r.timestamp(), Math::min);

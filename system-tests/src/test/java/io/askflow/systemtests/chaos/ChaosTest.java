@@ -21,6 +21,7 @@ import io.askflow.message.Answer;
 import io.askflow.message.PromptRequest;
 import io.askflow.model.ModelCallerService;
 import io.askflow.systemtests.TopicReader;
+import io.askflow.testkit.Await;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -442,7 +443,6 @@ class ChaosTest {
         final Random random;
         private final ScriptedModel model;
         private final Timeline timeline;
-
         private final Config config;
 
         Chaos(ServiceProcesses services, ScriptedModel model, Random random, Timeline timeline, Config config) {
@@ -506,18 +506,7 @@ class ChaosTest {
         }
 
         private void awaitReady(String victim) {
-            long deadline = System.nanoTime() + READY_WAIT.toNanos();
-            try {
-                while (!services.ready(victim)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError(victim + " was not ready " + READY_WAIT.toSeconds() + " s after its start. Services:"
-                                + services.report());
-                    }
-                    sleep(50);
-                }
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("Cannot read the log of " + victim, e);
-            }
+            Await.until(victim + " to be ready after its start", READY_WAIT, () -> services.ready(victim));
         }
 
         /** For a failure message: the group's members and the partitions each holds, as the broker sees them. */
