@@ -31,8 +31,12 @@ public interface RunnerMetrics {
     default void handled(String topic, String outcome, long nanos) {
     }
 
-    /** A transaction with finished work was committed. */
-    default void committed() {
+    /**
+     * A transaction with the outputs of {@code records} finished records was committed; the commit
+     * (offsets and the broker's end of the transaction) took {@code nanos}, a time in which the
+     * runner's workers could not publish and its poll thread did not poll.
+     */
+    default void committed(int records, long nanos) {
     }
 
     /** The open transaction was aborted (a rewind): its records will be processed again. */

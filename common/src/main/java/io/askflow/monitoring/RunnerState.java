@@ -2,6 +2,7 @@ package io.askflow.monitoring;
 
 import io.askflow.kafka.RunnerMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +16,8 @@ final class RunnerState implements RunnerMetrics {
     private final String group;
     private final Counter commits;
     private final Counter aborts;
+    private final Timer commitDuration;
+    private final DistributionSummary recordsPerCommit;
     private volatile boolean started;
     private volatile boolean stopped;
     private volatile boolean joined;
@@ -26,6 +29,12 @@ final class RunnerState implements RunnerMetrics {
                 .tags("group", group, "result", "committed").register(registry);
         aborts = Counter.builder("askflow.transactions").description("Kafka transactions of the runner, by result")
                 .tags("group", group, "result", "aborted").register(registry);
+        commitDuration = Timer.builder("askflow.commit.duration")
+                .description("Committing one transaction (offsets and its end), while the runner's workers cannot publish")
+                .tag("group", group).publishPercentileHistogram().register(registry);
+        recordsPerCommit = DistributionSummary.builder("askflow.commit.records")
+                .description("Finished records whose outputs one committed transaction made visible")
+                .tag("group", group).register(registry);
     }
 
     String group() {
@@ -77,8 +86,10 @@ final class RunnerState implements RunnerMetrics {
     }
 
     @Override
-    public void committed() {
+    public void committed(int records, long nanos) {
         commits.increment();
+        commitDuration.record(nanos, TimeUnit.NANOSECONDS);
+        recordsPerCommit.record(records);
     }
 
     @Override

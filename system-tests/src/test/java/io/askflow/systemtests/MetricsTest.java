@@ -59,7 +59,10 @@ class MetricsTest {
                 new Move(2, "askflow_stage_duration_seconds_count", "topic", Topics.MODEL_CALLS.name(), "outcome", "ok"),
                 // Two groups read the answers: the context-builder's and the gateway's answer feed.
                 new Move(2, "askflow_stage_duration_seconds_count", "topic", Topics.ANSWERS.name(), "outcome", "ok"),
-                new Move(1, "askflow_transactions_total", "group", "askflow-model-caller", "result", "committed")));
+                new Move(1, "askflow_transactions_total", "group", "askflow-model-caller", "result", "committed"),
+                new Move(1, "askflow_commit_duration_seconds_count", "group", "askflow-model-caller"),
+                // The model-caller finished two records (the two model calls), in one transaction or two.
+                new Move(2, "askflow_commit_records_sum", "group", "askflow-model-caller")));
         for (String topic : List.of(Topics.REQUESTS.name(), Topics.TURNS.name(), Topics.TOOL_CALLS.name())) {
             moves.add(new Move(1, "askflow_stage_duration_seconds_count", "topic", topic, "outcome", "ok"));
         }

@@ -283,6 +283,7 @@ public abstract sealed class Publisher {
                 if (pending.isEmpty()) {
                     return;
                 }
+                long started = System.nanoTime();
                 for (Sent s : pending) {
                     s.progress().finished(s.offset());
                 }
@@ -291,7 +292,7 @@ public abstract sealed class Publisher {
                     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
                 }
                 producer.commitTransaction();
-                metrics.committed();
+                metrics.committed(pending.size(), System.nanoTime() - started);
                 pending.clear();
                 markCommitted(progress, offsets);
                 producer.beginTransaction();
