@@ -122,6 +122,10 @@ public final class Settings {
     public static final Setting<Integer> JOB_WINDOW = Setting.integer("ASKFLOW_JOB_WINDOW", 64,
             "Turns of one batch job in flight at once (released into Kafka, not yet answered); the rest wait in PostgreSQL "
                     + "and are released as answers come, job by job, so interactive turns and other jobs do not queue behind a job.");
+    public static final Setting<Integer> JOB_WINDOW_INTERACTIVE = Setting.integer("ASKFLOW_JOB_WINDOW_INTERACTIVE", 8,
+            "Turns of one batch job in flight at once, in place of ASKFLOW_JOB_WINDOW, while the gateway admits interactive turns "
+                    + "(one within the last 5 s): the jobs leave the processor to them and go on at about this over the model's latency. "
+                    + "Equal to ASKFLOW_JOB_WINDOW: jobs do not yield.");
 
     // --- Model -----------------------------------------------------------------------------
     public static final Setting<String> OPENAI_API_KEY = Setting.secret("OPENAI_API_KEY",
@@ -224,6 +228,6 @@ public final class Settings {
                 QUOTA_COOL_DOWN, TOOL_TIMEOUT, TOOL_RESULT_MAX_CHARS,
                 FETCH_MAX_BYTES, FETCH_TIMEOUT, FETCH_ALLOW_HOSTS, MAX_TOOL_CALLS_PER_ROUND, MAX_FETCHES_PER_TURN,
                 SEARCH_PROVIDER, SEARCH_URL, SEARCH_API_KEY, SEARCH_MAX_RESULTS, TRACE_MESSAGE_CONTENT, DATA_DIR, LOG_LEVEL, LOG_FORMAT, TENANTS_FILE, PRICES_FILE,
-                ANONYMOUS_TENANT, MEMORY_TOKENS, MAX_DOCUMENT_BYTES, SEARCH_RESULTS, JOB_DOCUMENT_MAX_CHARS, JOB_WINDOW);
+                ANONYMOUS_TENANT, MEMORY_TOKENS, MAX_DOCUMENT_BYTES, SEARCH_RESULTS, JOB_DOCUMENT_MAX_CHARS, JOB_WINDOW, JOB_WINDOW_INTERACTIVE);
     }
 }

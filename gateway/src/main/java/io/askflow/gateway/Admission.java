@@ -25,11 +25,13 @@ final class Admission {
     private final RequestValidator validator;
     private final Submissions submissions;
     private final Clock clock;
+    private final InteractiveLoad load;
 
-    Admission(RequestValidator validator, Submissions submissions, Clock clock) {
+    Admission(RequestValidator validator, Submissions submissions, Clock clock, InteractiveLoad load) {
         this.validator = validator;
         this.submissions = submissions;
         this.clock = clock;
+        this.load = load;
     }
 
     /**
@@ -97,6 +99,7 @@ final class Admission {
             case Verdict.Accepted a -> {
                 Turn turn = a.turn();
                 Submissions.Claim claim = submissions.claim(turn, a.fingerprint(), source, outbox);
+                load.admitted(clock.instant());
                 yield switch (claim.outcome()) {
                     case CLAIMED, AGAIN -> new Result(new Verdict.Accepted(claim.turn(), a.fingerprint()), false,
                             claim.conversationId(), List.of(Outgoing.to(Topics.TURNS, turn.conversationId(), claim.turn())));

@@ -64,10 +64,11 @@ public final class GatewayService implements AutoCloseable {
             RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
                     config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
                     config.get(Settings.DEFAULT_DEADLINE)), tenants);
-            Admission admission = new Admission(validator, submissions, clock);
+            InteractiveLoad load = new InteractiveLoad();
+            Admission admission = new Admission(validator, submissions, clock, load);
             Jobs jobs = new Jobs(db, clock);
             release = parts.add(new JobRelease(db, submissions, publishing, clock, config.get(Settings.JOB_WINDOW),
-                    config.get(Settings.DEFAULT_DEADLINE)).start());
+                    config.get(Settings.JOB_WINDOW_INTERACTIVE), load, config.get(Settings.DEFAULT_DEADLINE)).start());
 
             requests = parts.add(KafkaClients.exactlyOnceRunner(config, GROUP,
                     // Key-ordered: a conversation's requests are numbered in the order they were produced.

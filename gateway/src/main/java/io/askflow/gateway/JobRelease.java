@@ -40,21 +40,33 @@ final class JobRelease implements AutoCloseable {
     private final Publishing publishing;
     private final Clock clock;
     private final int window;
+    private final int interactiveWindow;
+    private final InteractiveLoad load;
     private final Duration deadline;
     private final Semaphore nudged = new Semaphore(0);
     private final Thread releaser;
     private volatile boolean closed;
 
-    /** @param deadline of each released turn, counted from its release, not from the job's creation */
-    JobRelease(DataSource db, Submissions submissions, Publishing publishing, Clock clock, int window, Duration deadline) {
+    /**
+     * @param interactiveWindow each job's window while {@code load} says interactive turns are being
+     *     admitted (at most {@code window})
+     * @param deadline of each released turn, counted from its release, not from the job's creation
+     */
+    JobRelease(DataSource db, Submissions submissions, Publishing publishing, Clock clock, int window,
+            int interactiveWindow, InteractiveLoad load, Duration deadline) {
         if (window < 1) {
             throw new IllegalArgumentException("ASKFLOW_JOB_WINDOW must be at least 1, not " + window);
+        }
+        if (interactiveWindow < 1) {
+            throw new IllegalArgumentException("ASKFLOW_JOB_WINDOW_INTERACTIVE must be at least 1, not " + interactiveWindow);
         }
         this.db = db;
         this.submissions = submissions;
         this.publishing = publishing;
         this.clock = clock;
         this.window = window;
+        this.interactiveWindow = Math.min(interactiveWindow, window); // a smaller window is not grown
+        this.load = load;
         this.deadline = deadline;
         this.releaser = Thread.ofVirtual().name("gateway-job-release").unstarted(this::loop);
     }
@@ -93,6 +105,8 @@ final class JobRelease implements AutoCloseable {
      */
     List<Turn> claim(String jobId) throws SQLException {
         Instant now = clock.instant();
+        // Shrinking, released turns are not called back: the job releases nothing until its answers bring it under.
+        int window = load.present(now) ? interactiveWindow : this.window;
         return Jdbc.inTransaction(db, c -> {
             Optional<String> tenantId = Jdbc.queryFirst(c, "SELECT tenant_id FROM gateway_jobs WHERE id = ? FOR UPDATE",
                     rs -> rs.getString(1), jobId);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.askflow.config.Settings;
 import io.askflow.localmodel.Reply;
+import io.askflow.testkit.Await;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -76,6 +77,68 @@ class JobWindowTest {
                 .isBetween(1, window);
         assertThat(mostInFlight.get()).as("the job's turns released and unanswered at once").isBetween(1, window);
         assertThat(fullWindowWithBacklog.get()).as("seen: a full window while the rest waited queued").isTrue();
+    }
+
+    /**
+     * Decision 55: while the gateway admits interactive turns, a job holds at most
+     * {@code ASKFLOW_JOB_WINDOW_INTERACTIVE} turns in flight, and its full window again once they
+     * stop (5 s after the last).
+     */
+    @Test
+    void whileInteractiveTurnsAreAdmittedAJobYieldsToItsInteractiveWindowAndTakesItsFullWindowAfter() throws Exception {
+        int yielding = p.config.get(Settings.JOB_WINDOW_INTERACTIVE);
+        assertThat(yielding).as("the test pipeline's windows").isLessThan(window);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        Http acme = new Http(p.pipeline.httpPort(), RunningPipeline.ACME_KEY);
+        List<String> docs = JobTraffic.upload(acme, 5 * window, "Yielding note of " + tag);
+        JobTraffic.Arrivals arrivals = new JobTraffic.Arrivals();
+        p.model.respondWith(req -> {
+            arrivals.record(req);
+            return Reply.text("noted").withDelay(MODEL_DELAY);
+        });
+        // Other tests' interactive turns may still hold it back for a few seconds: the wait below covers that.
+        String jobId = JobTraffic.submit(acme, "Summarise " + tag, docs);
+        Await.until("the job's full window in flight, the rest queued", Duration.ofSeconds(60),
+                () -> inFlight(jobId) == window && queued(jobId) > 0);
+
+        AtomicBoolean chatting = new AtomicBoolean(true);
+        Thread chatter = Thread.ofVirtual().start(() -> {
+            for (int i = 0; chatting.get(); i++) {
+                p.client.ask("yield-" + tag + "-" + i, "ping");
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            // The window's turns already released finish first; then no more than the smaller window.
+            Await.until("the job down to its interactive window", Duration.ofSeconds(60), () -> inFlight(jobId) <= yielding);
+            int most = 0;
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < until) {
+                most = Math.max(most, (int) inFlight(jobId));
+                Thread.sleep(20);
+            }
+            assertThat(most).as("the job's turns in flight while interactive turns came").isBetween(1, yielding);
+            assertThat(queued(jobId)).as("a backlog left to grow into").isPositive();
+        } finally {
+            chatting.set(false);
+            chatter.join();
+        }
+        Await.until("the job's full window again after the interactive turns stopped", Duration.ofSeconds(60),
+                () -> inFlight(jobId) == window && queued(jobId) > 0);
+        assertThat(JobAtomicityTest.awaitFinished(acme, jobId).path("done").asInt()).isEqualTo(docs.size());
+        assertThat(arrivals.counts(docs)).containsOnly(1).hasSize(docs.size());
+    }
+
+    private static long inFlight(String jobId) throws Exception {
+        return Sql.count("SELECT count(*) FROM gateway_job_items WHERE job_id = ? AND status = 'pending'", jobId);
+    }
+
+    private static long queued(String jobId) throws Exception {
+        return Sql.count("SELECT count(*) FROM gateway_job_items WHERE job_id = ? AND status = 'queued'", jobId);
     }
 
     @Test
