@@ -123,8 +123,8 @@ public final class Settings {
             "Turns of one batch job in flight at once (released into Kafka, not yet answered); the rest wait in PostgreSQL "
                     + "and are released as answers come, job by job, so interactive turns and other jobs do not queue behind a job.");
     public static final Setting<Integer> JOB_WINDOW_INTERACTIVE = Setting.integer("ASKFLOW_JOB_WINDOW_INTERACTIVE", 8,
-            "Turns of one batch job in flight at once, in place of ASKFLOW_JOB_WINDOW, while the gateway admits interactive turns "
-                    + "(one within the last 5 s): the jobs leave the processor to them and go on at about this over the model's latency. "
+            "Turns of one batch job in flight at once, in place of ASKFLOW_JOB_WINDOW, while interactive turns are being admitted "
+                    + "(one within the last 5 s by any gateway): the jobs leave the processor to them and go on at about this over the model's latency. "
                     + "Equal to ASKFLOW_JOB_WINDOW: jobs do not yield.");
 
     // --- Model -----------------------------------------------------------------------------

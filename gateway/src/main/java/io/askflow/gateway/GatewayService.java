@@ -64,7 +64,7 @@ public final class GatewayService implements AutoCloseable {
             RequestValidator validator = new RequestValidator(new RequestValidator.Limits(
                     config.get(Settings.MAX_REQUEST_BYTES), config.get(Settings.MAX_PROMPT_CHARS),
                     config.get(Settings.DEFAULT_DEADLINE)), tenants);
-            InteractiveLoad load = new InteractiveLoad();
+            InteractiveLoad load = new InteractiveLoad(db);
             Admission admission = new Admission(validator, submissions, clock, load);
             Jobs jobs = new Jobs(db, clock);
             release = parts.add(new JobRelease(db, submissions, publishing, clock, config.get(Settings.JOB_WINDOW),

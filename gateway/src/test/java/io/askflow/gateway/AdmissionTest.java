@@ -206,6 +206,6 @@ class AdmissionTest {
     /** Admission on the shared tables, as a gateway whose clock reads {@code now}. */
     private static Admission admissionAt(Instant now) {
         return new Admission(new RequestValidator(new RequestValidator.Limits(2_000, 100, Duration.ofMinutes(2))),
-                new Submissions(db), Clock.fixed(now, ZoneOffset.UTC), new InteractiveLoad());
+                new Submissions(db), Clock.fixed(now, ZoneOffset.UTC), new InteractiveLoad(db));
     }
 }

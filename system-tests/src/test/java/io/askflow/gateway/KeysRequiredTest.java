@@ -49,7 +49,7 @@ class KeysRequiredTest {
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(config, "keys-required-test")) {
             Submissions submissions = new Submissions(db);
             Admission admission = new Admission(new RequestValidator(new RequestValidator.Limits(64 * 1024, 5_000,
-                    Duration.ofMinutes(2)), tenants), submissions, Clock.systemUTC(), new InteractiveLoad());
+                    Duration.ofMinutes(2)), tenants), submissions, Clock.systemUTC(), new InteractiveLoad(db));
             HttpApi http = new HttpApi(0, new Authenticator(tenants), admission, new AnswerBook(db), submissions,
                     new Publishing(producer, Tracing.disabled()), 64 * 1024, List.of(), null);
             try {

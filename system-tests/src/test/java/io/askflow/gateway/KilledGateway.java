@@ -22,7 +22,7 @@ public final class KilledGateway {
     /** Admits {@code body} for {@code tenantId} as the HTTP API does and returns the claimed turn, unpublished. */
     public static Turn admitOverHttpAndDie(DataSource db, String tenantId, String body, Clock clock) throws SQLException {
         Admission admission = new Admission(new RequestValidator(new RequestValidator.Limits(64 * 1024, 5_000,
-                Duration.ofMinutes(5))), new Submissions(db), clock, new InteractiveLoad());
+                Duration.ofMinutes(5))), new Submissions(db), clock, new InteractiveLoad(db));
         String fallbackId = UUID.randomUUID().toString();
         Admission.Result result = admission.admitFor(tenantId, body.getBytes(StandardCharsets.UTF_8), fallbackId,
                 "http:" + fallbackId);
@@ -40,7 +40,7 @@ public final class KilledGateway {
     public static String createJobAndDie(DataSource db, String tenantId, String body, Clock clock, int window,
             boolean released) throws SQLException {
         Submissions submissions = new Submissions(db);
-        JobRelease release = new JobRelease(db, submissions, null, clock, window, window, new InteractiveLoad(),
+        JobRelease release = new JobRelease(db, submissions, null, clock, window, window, new InteractiveLoad(db),
                 Duration.ofMinutes(5));
         String jobId = new JobsApi(new Jobs(db, clock), new DocumentStore(db), submissions, release, null, clock,
                 new JobsApi.Limits(24_000, Duration.ofMinutes(5), 64 * 1024)).create(tenantId, Json.tree(body));
